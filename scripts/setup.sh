@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs every tool the build and the tests need, skipping what is already present at the right
+# version. Safe to run again: a second run only checks. See ../shared/TOOLING.md for the why of each step.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WASM_BINDGEN_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p')
+WASM_PACK_VERSION=0.15.1
+BINARYEN_VERSION=132.0.0
+TOOLS="$ROOT/.tools"
+log() { printf '[setup] %s\n' "$*"; }
+
+have_version() { # command, expected substring of its --version
+  command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -q -- "$2"
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"; rustup target add wasm32-unknown-unknown
+fi
+
+if ! have_version wasm-bindgen "$WASM_BINDGEN_VERSION"; then
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (several minutes)"
+  # no --locked: its lock file names a crate version the registry mirror lacks (TOOLING.md)
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if ! have_version wasm-pack "$WASM_PACK_VERSION"; then
+  log "installing wasm-pack $WASM_PACK_VERSION (several minutes)"
+  cargo install wasm-pack --version "$WASM_PACK_VERSION" --force
+fi
+
+apt_missing=()
+command -v chromium >/dev/null 2>&1 || apt_missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || apt_missing+=(chromium-driver)
+if [ "${NEED_REDIS:-0}" = 1 ] && ! command -v redis-server >/dev/null 2>&1; then apt_missing+=(redis-server); fi
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  log "installing ${apt_missing[*]} from Debian"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_missing[@]}" >/dev/null
+fi
+
+# binaryen from npm (never Debian's 108, which breaks wasm-bindgen output) and the JS test tools.
+if [ ! -f "$TOOLS/node_modules/binaryen/package.json" ] \
+   || ! grep -q "\"version\": \"$BINARYEN_VERSION\"" "$TOOLS/node_modules/binaryen/package.json" \
+   || [ ! -d "$TOOLS/node_modules/playwright-core" ]; then
+  log "installing npm tools into .tools/"
+  (cd "$TOOLS" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+log "tools ready: $(wasm-bindgen --version), $(wasm-pack --version), $(chromium --version 2>/dev/null | head -1)"

@@ -1,0 +1,130 @@
+//! The HTTP seam: the core builds requests and reads responses; `crate::web::fetch` sends them in the
+//! browser, fakes send them in native tests. A non-2xx answer is an `Ok` response here: what it means
+//! is the caller's decision.
+
+use futures::future::LocalBoxFuture;
+
+use crate::core::error::Result;
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// The method name as sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+/// A request to send. Cheap to clone, so that a retry can send the same request again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    /// The method.
+    pub method: Method,
+    /// The absolute URL.
+    pub url: String,
+    /// Header names and values, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body, if any.
+    pub body: Option<String>,
+    /// Abort the request after this many milliseconds.
+    pub timeout_ms: Option<u32>,
+}
+
+impl HttpRequest {
+    /// A request with no headers, no body and no timeout.
+    pub fn new(method: Method, url: impl Into<String>) -> Self {
+        Self {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+            timeout_ms: None,
+        }
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, body: impl Into<String>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+
+    /// Sets the timeout.
+    pub fn timeout_ms(mut self, ms: Option<u32>) -> Self {
+        self.timeout_ms = ms;
+        self
+    }
+
+    /// The first value of header `name` (case-insensitive).
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+/// An answer, whatever its status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpResponse {
+    /// The status code.
+    pub status: u16,
+    /// The status text.
+    pub status_text: String,
+    /// Header names (lowercase) and values.
+    pub headers: Vec<(String, String)>,
+    /// The body as text.
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// True for a 2xx status.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The first value of header `name` (case-insensitive).
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    /// True when the content type says JSON.
+    pub fn is_json(&self) -> bool {
+        self.header_value("content-type")
+            .is_some_and(|v| v.to_ascii_lowercase().contains("json"))
+    }
+}
+
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Sends requests. Connection failures are `Error::Network`, timeouts `Error::Timeout`.
+pub trait Transport {
+    /// Sends `request` and waits for the whole answer.
+    fn send(&self, request: HttpRequest) -> LocalBoxFuture<'_, Result<HttpResponse>>;
+}
