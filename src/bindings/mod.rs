@@ -1,1 +1,5 @@
-//! The `#[wasm_bindgen]` surface.
+//! The `#[wasm_bindgen]` surface: thin handles over `Rc` state, named as in the original package.
+
+pub mod errors;
+pub mod promise;
+pub mod storage;

@@ -1,1 +1,7 @@
-//! Browser implementations of the core seams.
+//! Browser implementations of the core seams. Nothing here panics on a missing or blocked API: it
+//! reports a typed error.
+
+pub mod cookie_storage;
+pub mod js_adapter;
+pub mod js_error;
+pub mod web_storage;

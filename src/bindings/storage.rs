@@ -1,0 +1,188 @@
+//! The storage adapter classes of PROTOCOL.md §1, as JS sees them, and how a `storage` option value
+//! becomes a core adapter.
+
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::bindings::promise::spawn;
+use crate::core::cookie::CookieOptions;
+use crate::core::storage::{MemoryStorage as CoreMemory, StorageAdapter};
+use crate::web::cookie_storage::CookieStorage as CoreCookie;
+use crate::web::js_adapter::JsStorageAdapter;
+use crate::web::web_storage::{WebStorage, WebStorageKind};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ADAPTER: &str = r#"
+/** Any object with these three methods can hold a session slot. Sync or async return values both work. */
+export interface IStorageAdapter {
+  get(key: string): Promise<string | null> | string | null;
+  set(key: string, value: string): Promise<void> | void;
+  remove(key: string): Promise<void> | void;
+}
+
+/** Options of `CookieStorage`; defaults `{ path: "/", domain: "", sameSite: "Strict", secure: true, maxAge: 2592000 }`. */
+export interface CookieOptions {
+  path?: string;
+  domain?: string;
+  sameSite?: "Strict" | "Lax" | "None";
+  secure?: boolean;
+  /** Seconds; 0 makes a session cookie. */
+  maxAge?: number;
+}
+"#;
+
+/// Implements the three promise-returning adapter methods over a core adapter field.
+macro_rules! adapter_methods {
+    ($class:ident) => {
+        #[wasm_bindgen(js_class = $class)]
+        impl $class {
+            /// The value under `key`, or null.
+            #[wasm_bindgen(unchecked_return_type = "Promise<string | null>")]
+            pub fn get(&self, key: String) -> js_sys::Promise {
+                let inner = self.inner.clone();
+                spawn(async move {
+                    Ok(inner
+                        .get(&key)
+                        .await?
+                        .map(JsValue::from)
+                        .unwrap_or(JsValue::NULL))
+                })
+            }
+
+            /// Stores `value` under `key`.
+            #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+            pub fn set(&self, key: String, value: String) -> js_sys::Promise {
+                let inner = self.inner.clone();
+                spawn(async move { inner.set(&key, &value).await.map(|()| JsValue::UNDEFINED) })
+            }
+
+            /// Removes `key`.
+            #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+            pub fn remove(&self, key: String) -> js_sys::Promise {
+                let inner = self.inner.clone();
+                spawn(async move { inner.remove(&key).await.map(|()| JsValue::UNDEFINED) })
+            }
+        }
+    };
+}
+
+/// In-memory storage, per instance; lost on reload.
+///
+/// @example
+/// ```ts
+/// const storage = new MemoryStorage();
+/// await storage.set("k", "v");
+/// storage.clear();
+/// ```
+#[wasm_bindgen]
+#[derive(Debug, Default)]
+pub struct MemoryStorage {
+    inner: Rc<CoreMemory>,
+}
+
+#[wasm_bindgen]
+impl MemoryStorage {
+    /// An empty store.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Removes every key.
+    pub fn clear(&self) {
+        self.inner.clear();
+    }
+}
+adapter_methods!(MemoryStorage);
+
+/// `window.localStorage`.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct LocalStorageAdapter {
+    inner: Rc<WebStorage>,
+}
+
+#[wasm_bindgen]
+impl LocalStorageAdapter {
+    /// The adapter.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            inner: Rc::new(WebStorage::new(WebStorageKind::Local)),
+        }
+    }
+}
+adapter_methods!(LocalStorageAdapter);
+
+/// `window.sessionStorage`.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct SessionStorageAdapter {
+    inner: Rc<WebStorage>,
+}
+
+#[wasm_bindgen]
+impl SessionStorageAdapter {
+    /// The adapter.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            inner: Rc::new(WebStorage::new(WebStorageKind::Session)),
+        }
+    }
+}
+adapter_methods!(SessionStorageAdapter);
+
+/// `document.cookie`, with the original's cookie strings.
+///
+/// @example
+/// ```ts
+/// const cookies = new CookieStorage({ sameSite: "Lax", maxAge: 3600 });
+/// await cookies.set("w3a:refresh_token", token);
+/// ```
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct CookieStorage {
+    inner: Rc<CoreCookie>,
+}
+
+#[wasm_bindgen]
+impl CookieStorage {
+    /// A cookie store; throws a `StorageError` (`COOKIE_INSECURE`) for `sameSite: "None"` without `secure`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "CookieOptions")] options: Option<JsValue>,
+    ) -> Result<CookieStorage, JsValue> {
+        let options = cookie_options(options)?;
+        Ok(Self {
+            inner: Rc::new(CoreCookie::new(options)?),
+        })
+    }
+}
+adapter_methods!(CookieStorage);
+
+/// Reads a `CookieOptions` object (undefined/null gives the defaults).
+pub fn cookie_options(value: Option<JsValue>) -> Result<CookieOptions, JsValue> {
+    match value {
+        Some(v) if !v.is_undefined() && !v.is_null() => serde_wasm_bindgen::from_value(v)
+            .map_err(|e| crate::bindings::errors::invalid_option("cookieOptions", e)),
+        _ => Ok(CookieOptions::default()),
+    }
+}
+
+/// A `storage` option value as a core adapter: any object with get/set/remove (our own classes
+/// included) is called through its methods; anything else is an error.
+pub fn adapter_from_js(value: JsValue, what: &str) -> Result<Rc<dyn StorageAdapter>, JsValue> {
+    if JsStorageAdapter::is_adapter(&value) {
+        Ok(Rc::new(value.unchecked_into::<JsStorageAdapter>()))
+    } else {
+        Err(crate::bindings::errors::invalid_option(
+            what,
+            "expected an object with get, set and remove",
+        ))
+    }
+}
