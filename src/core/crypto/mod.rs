@@ -1,1 +1,17 @@
 //! The crypto of PROTOCOL.md §6–7 and this SDK's AES-256-GCM scheme.
+//!
+//! - [`keys`]: the session key (a secp256k1 secret key) and public-key parsing.
+//! - [`ecies`]: eccrypto-compatible ECIES, the wire format of `session_data` and of the metadata store.
+//! - [`signature`]: ECDSA over keccak256, as the metadata server checks it.
+//! - [`aead`]: this SDK's own opt-in AES-256-GCM envelope.
+//!
+//! Target-independent: randomness comes from `getrandom`, nothing names a browser type.
+
+pub mod aead;
+pub mod ecies;
+pub mod keys;
+pub mod signature;
+
+mod util;
+
+pub use keys::{public_key_from_hex, SessionKey};

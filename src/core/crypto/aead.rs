@@ -1,0 +1,112 @@
+//! This SDK's own metadata scheme (opt-in): AES-256-GCM under a key derived from the session key with
+//! HKDF-SHA256, a fresh random 96-bit nonce per message, and a versioned JSON envelope
+//! `{"v":1,"alg":"A256GCM","nonce":"<hex>","ciphertext":"<hex incl. tag>"}`.
+//!
+//! The envelope is strict (exact fields, lowercase hex, known version and algorithm), so that any
+//! changed byte of it fails to decrypt.
+
+use aes_gcm::aead::Aead;
+use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
+use hkdf::Hkdf;
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use super::keys::SessionKey;
+use super::util::{decode_lower_hex, random_bytes};
+use crate::core::error::{Error, Result};
+
+/// The HKDF `info`: binds the derived key to this use, so it is never the key of anything else.
+pub const HKDF_INFO: &[u8] = b"wasm-session-manager/metadata/aes-256-gcm/v1";
+/// The envelope version.
+pub const VERSION: u32 = 1;
+/// The envelope algorithm name.
+pub const ALG: &str = "A256GCM";
+
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope {
+    v: serde_json::Value,
+    alg: String,
+    nonce: String,
+    ciphertext: String,
+}
+
+#[derive(serde::Deserialize)]
+struct Probe {
+    #[allow(dead_code)]
+    v: serde_json::Value,
+    #[allow(dead_code)]
+    alg: serde_json::Value,
+}
+
+fn cipher(key: &SessionKey) -> Result<Aes256Gcm> {
+    let ikm = Zeroizing::new(key.secret().to_bytes());
+    let mut okm = Zeroizing::new([0u8; 32]);
+    Hkdf::<Sha256>::new(None, ikm.as_slice())
+        .expand(HKDF_INFO, okm.as_mut_slice())
+        .map_err(|_| Error::Crypto("key derivation failed".to_owned()))?;
+    Aes256Gcm::new_from_slice(okm.as_slice())
+        .map_err(|_| Error::Crypto("key derivation failed".to_owned()))
+}
+
+/// Encrypts `plaintext` into an envelope.
+///
+/// # Panics
+/// Only if the platform CSPRNG is unavailable; [`try_encrypt_envelope`] reports that as an error.
+#[allow(clippy::expect_used)]
+pub fn encrypt_envelope(key: &SessionKey, plaintext: &[u8]) -> String {
+    try_encrypt_envelope(key, plaintext).expect("the platform CSPRNG failed")
+}
+
+/// [`encrypt_envelope`], with a CSPRNG failure as `Error::Crypto`.
+pub fn try_encrypt_envelope(key: &SessionKey, plaintext: &[u8]) -> Result<String> {
+    let mut nonce = [0u8; NONCE_LEN];
+    random_bytes(&mut nonce)?;
+    let ciphertext = cipher(key)?
+        .encrypt(Nonce::from_slice(&nonce), plaintext)
+        .map_err(|_| Error::Crypto("encryption failed".to_owned()))?;
+    Ok(format!(
+        r#"{{"v":{VERSION},"alg":"{ALG}","nonce":"{}","ciphertext":"{}"}}"#,
+        hex::encode(nonce),
+        hex::encode(ciphertext)
+    ))
+}
+
+/// Decrypts an envelope made by [`encrypt_envelope`] with the same key. Anything else — another
+/// version or algorithm, bad hex, a changed byte, another key — is `Error::Crypto` (`DECRYPT_FAILED`).
+pub fn decrypt_envelope(key: &SessionKey, envelope: &str) -> Result<Vec<u8>> {
+    let env: Envelope = serde_json::from_str(envelope)
+        .map_err(|e| Error::Crypto(format!("malformed envelope: {e}")))?;
+    if env.v.as_u64() != Some(u64::from(VERSION)) {
+        return Err(Error::Crypto(format!(
+            "unsupported envelope version {}",
+            env.v
+        )));
+    }
+    if env.alg != ALG {
+        return Err(Error::Crypto(format!(
+            "unsupported algorithm {:?}",
+            env.alg
+        )));
+    }
+    let nonce = decode_lower_hex(&env.nonce, "nonce")?;
+    if nonce.len() != NONCE_LEN {
+        return Err(Error::Crypto("nonce must be 12 bytes".to_owned()));
+    }
+    let ciphertext = decode_lower_hex(&env.ciphertext, "ciphertext")?;
+    if ciphertext.len() < TAG_LEN {
+        return Err(Error::Crypto("ciphertext shorter than the tag".to_owned()));
+    }
+    cipher(key)?
+        .decrypt(Nonce::from_slice(&nonce), ciphertext.as_slice())
+        .map_err(|_| Error::Crypto("authentication failed".to_owned()))
+}
+
+/// True when `s` looks like an envelope of this scheme (a JSON object with `v` and `alg`), as opposed
+/// to an eccrypto payload. Says nothing about whether it decrypts.
+pub fn is_envelope(s: &str) -> bool {
+    s.trim_start().starts_with('{') && serde_json::from_str::<Probe>(s).is_ok()
+}

@@ -1,0 +1,239 @@
+//! ECIES compatible with `@toruslabs/eccrypto` (PROTOCOL.md §6): ECDH on secp256k1, SHA-512 of the
+//! shared x-coordinate split into an AES-256-CBC key and an HMAC-SHA256 key, encrypt-then-MAC over
+//! `iv || ephemPublicKey || ciphertext`.
+
+use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use hmac::{Hmac, Mac};
+use k256::elliptic_curve::sec1::ToEncodedPoint;
+use k256::{PublicKey, SecretKey};
+use sha2::{Digest, Sha256, Sha512};
+use zeroize::Zeroizing;
+
+use super::keys::SessionKey;
+use super::util::{decode_hex, random_bytes};
+use crate::core::error::{Error, Result};
+
+type Aes256CbcEnc = cbc::Encryptor<aes::Aes256>;
+type Aes256CbcDec = cbc::Decryptor<aes::Aes256>;
+type HmacSha256 = Hmac<Sha256>;
+
+/// An eccrypto ciphertext: the four fields of the `session_data` JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EciesPayload {
+    /// The AES-CBC iv, 16 bytes.
+    pub iv: Vec<u8>,
+    /// The ephemeral public key, 65 bytes uncompressed.
+    pub ephem_public_key: Vec<u8>,
+    /// The AES-256-CBC ciphertext (PKCS#7), a non-empty multiple of 16 bytes.
+    pub ciphertext: Vec<u8>,
+    /// HMAC-SHA256 over `iv || ephemPublicKey || ciphertext`, 32 bytes.
+    pub mac: Vec<u8>,
+}
+
+#[derive(serde::Deserialize)]
+struct PayloadJson<'a> {
+    #[serde(borrow)]
+    iv: std::borrow::Cow<'a, str>,
+    #[serde(rename = "ephemPublicKey", borrow)]
+    ephem_public_key: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    ciphertext: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    mac: std::borrow::Cow<'a, str>,
+}
+
+impl EciesPayload {
+    /// The JSON the original sends: `{"iv":"…","ephemPublicKey":"…","ciphertext":"…","mac":"…"}`,
+    /// lowercase hex, in that order.
+    pub fn to_json(&self) -> String {
+        format!(
+            r#"{{"iv":"{}","ephemPublicKey":"{}","ciphertext":"{}","mac":"{}"}}"#,
+            hex::encode(&self.iv),
+            hex::encode(&self.ephem_public_key),
+            hex::encode(&self.ciphertext),
+            hex::encode(&self.mac)
+        )
+    }
+
+    /// Parses that JSON (hex in either case) and checks the field lengths.
+    pub fn from_json(s: &str) -> Result<Self> {
+        let raw: PayloadJson<'_> = serde_json::from_str(s)
+            .map_err(|e| Error::Crypto(format!("malformed ECIES payload: {e}")))?;
+        let payload = EciesPayload {
+            iv: decode_hex(&raw.iv, "iv")?,
+            ephem_public_key: decode_hex(&raw.ephem_public_key, "ephemPublicKey")?,
+            ciphertext: decode_hex(&raw.ciphertext, "ciphertext")?,
+            mac: decode_hex(&raw.mac, "mac")?,
+        };
+        payload.validate()?;
+        Ok(payload)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.iv.len() != 16 {
+            return Err(Error::Crypto("iv must be 16 bytes".to_owned()));
+        }
+        if self.ephem_public_key.len() != 65 {
+            return Err(Error::Crypto(
+                "ephemPublicKey must be 65 bytes (uncompressed)".to_owned(),
+            ));
+        }
+        if self.mac.len() != 32 {
+            return Err(Error::Crypto("mac must be 32 bytes".to_owned()));
+        }
+        if self.ciphertext.is_empty() || self.ciphertext.len() % 16 != 0 {
+            return Err(Error::Crypto(
+                "ciphertext must be a non-empty multiple of 16 bytes".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The two keys derived from a shared secret: `SHA-512(X)` split in halves.
+struct DerivedKeys {
+    enc: Zeroizing<[u8; 32]>,
+    mac: Zeroizing<[u8; 32]>,
+}
+
+impl DerivedKeys {
+    fn new(shared_x: &[u8]) -> Self {
+        let mut hash = Sha512::digest(shared_x);
+        let mut enc = Zeroizing::new([0u8; 32]);
+        let mut mac = Zeroizing::new([0u8; 32]);
+        enc.copy_from_slice(&hash[..32]);
+        mac.copy_from_slice(&hash[32..]);
+        zeroize::Zeroize::zeroize(hash.as_mut_slice());
+        Self { enc, mac }
+    }
+    fn enc_key(&self) -> &[u8; 32] {
+        &self.enc
+    }
+    fn mac_key(&self) -> &[u8; 32] {
+        &self.mac
+    }
+}
+
+fn mac_input(mac_key: &[u8; 32], iv: &[u8], ephem: &[u8], ciphertext: &[u8]) -> Result<HmacSha256> {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(mac_key)
+        .map_err(|_| Error::Crypto("invalid HMAC key".to_owned()))?;
+    mac.update(iv);
+    mac.update(ephem);
+    mac.update(ciphertext);
+    Ok(mac)
+}
+
+/// The x-coordinate of `secret · public`, 32 bytes.
+fn shared_x(secret: &SecretKey, public: &PublicKey) -> Zeroizing<[u8; 32]> {
+    let shared = k256::ecdh::diffie_hellman(secret.to_nonzero_scalar(), public.as_affine());
+    let mut x = Zeroizing::new([0u8; 32]);
+    x.copy_from_slice(shared.raw_secret_bytes());
+    x
+}
+
+/// Encrypts `plaintext` to `recipient` with a fresh ephemeral key and iv.
+///
+/// # Panics
+/// Only if the platform CSPRNG is unavailable; [`try_encrypt`] reports that as an error.
+#[allow(clippy::expect_used)]
+pub fn encrypt(recipient: &PublicKey, plaintext: &[u8]) -> EciesPayload {
+    try_encrypt(recipient, plaintext).expect("the platform CSPRNG failed")
+}
+
+/// [`encrypt`], with a CSPRNG failure as `Error::Crypto`.
+pub fn try_encrypt(recipient: &PublicKey, plaintext: &[u8]) -> Result<EciesPayload> {
+    let ephemeral = SessionKey::try_generate()?;
+    let mut iv = [0u8; 16];
+    random_bytes(&mut iv)?;
+    Ok(encrypt_with(recipient, plaintext, ephemeral.secret(), iv))
+}
+
+/// Deterministic encryption with the given ephemeral key and iv (for tests and vectors).
+/// Uses the shared secret as 32 bytes, as eccrypto's `encrypt` does.
+pub fn encrypt_with(
+    recipient: &PublicKey,
+    plaintext: &[u8],
+    ephemeral: &SecretKey,
+    iv: [u8; 16],
+) -> EciesPayload {
+    let x = shared_x(ephemeral, recipient);
+    let keys = DerivedKeys::new(x.as_slice());
+    let ephem_public_key = ephemeral
+        .public_key()
+        .to_encoded_point(false)
+        .as_bytes()
+        .to_vec();
+    let ciphertext = Aes256CbcEnc::new(keys.enc_key().into(), (&iv).into())
+        .encrypt_padded_vec_mut::<Pkcs7>(plaintext);
+    // HMAC-SHA256 takes a key of any length, so this never fails; an empty mac would fail to verify.
+    let mac = mac_input(keys.mac_key(), &iv, &ephem_public_key, &ciphertext)
+        .map(|m| m.finalize().into_bytes().to_vec())
+        .unwrap_or_default();
+    EciesPayload {
+        iv: iv.to_vec(),
+        ephem_public_key,
+        ciphertext,
+        mac,
+    }
+}
+
+/// Decrypts `payload` with `key`. The MAC is checked, in constant time, before anything is
+/// decrypted: first with the shared secret's leading zero bytes stripped, then with all 32 bytes
+/// (PROTOCOL.md §6). Neither matches → `Error::Crypto("bad MAC")`.
+pub fn decrypt(key: &SessionKey, payload: &EciesPayload) -> Result<Vec<u8>> {
+    payload.validate()?;
+    let ephem = PublicKey::from_sec1_bytes(&payload.ephem_public_key)
+        .map_err(|_| Error::Crypto("ephemPublicKey is not a point on secp256k1".to_owned()))?;
+    let x = shared_x(key.secret(), &ephem);
+    let zeros = x.iter().take_while(|b| **b == 0).count();
+    let stripped = &x[zeros..];
+    let candidates: &[&[u8]] = if zeros == 0 {
+        &[x.as_slice()]
+    } else {
+        &[stripped, x.as_slice()]
+    };
+    for candidate in candidates {
+        let keys = DerivedKeys::new(candidate);
+        let mac = mac_input(
+            keys.mac_key(),
+            &payload.iv,
+            &payload.ephem_public_key,
+            &payload.ciphertext,
+        )?;
+        if mac.verify_slice(&payload.mac).is_ok() {
+            return Aes256CbcDec::new_from_slices(keys.enc_key(), &payload.iv)
+                .map_err(|_| Error::Crypto("iv must be 16 bytes".to_owned()))?
+                .decrypt_padded_vec_mut::<Pkcs7>(&payload.ciphertext)
+                .map_err(|_| Error::Crypto("bad padding".to_owned()));
+        }
+    }
+    Err(Error::Crypto("bad MAC".to_owned()))
+}
+
+/// Parses a `session_data` JSON string, decrypts it, and returns the UTF-8 plaintext. A plaintext
+/// that is a JSON object with a truthy `error` field is a failure, as in the original.
+pub fn decrypt_json_str(key: &SessionKey, session_data: &str) -> Result<String> {
+    let payload = EciesPayload::from_json(session_data)?;
+    let plain = decrypt(key, &payload)?;
+    let text = String::from_utf8(plain)
+        .map_err(|_| Error::Crypto("decrypted data is not UTF-8".to_owned()))?;
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&text) {
+        if let Some(err) = map.get("error").filter(|v| is_truthy(v)) {
+            return Err(Error::Crypto(format!(
+                "decrypted data carries an error: {err}"
+            )));
+        }
+    }
+    Ok(text)
+}
+
+/// JavaScript truthiness of a JSON value.
+fn is_truthy(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null => false,
+        serde_json::Value::Bool(b) => *b,
+        serde_json::Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        serde_json::Value::String(s) => !s.is_empty(),
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => true,
+    }
+}

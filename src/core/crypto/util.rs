@@ -1,0 +1,30 @@
+//! Small helpers shared by the crypto modules.
+
+use crate::core::error::{Error, Result};
+
+/// Strips an optional `0x`/`0X` prefix.
+pub(crate) fn strip_0x(s: &str) -> &str {
+    s.strip_prefix("0x")
+        .or_else(|| s.strip_prefix("0X"))
+        .unwrap_or(s)
+}
+
+/// Fills `buf` from the platform CSPRNG.
+pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<()> {
+    getrandom::getrandom(buf)
+        .map_err(|e| Error::Crypto(format!("random number generator failed: {e}")))
+}
+
+/// Decodes hex (either case) into bytes, naming `what` in the error.
+pub(crate) fn decode_hex(s: &str, what: &str) -> Result<Vec<u8>> {
+    hex::decode(s).map_err(|_| Error::Crypto(format!("{what} is not valid hex")))
+}
+
+/// Decodes lowercase-only hex: a stricter form for formats this SDK writes itself, so that a changed
+/// letter case is a changed byte.
+pub(crate) fn decode_lower_hex(s: &str, what: &str) -> Result<Vec<u8>> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(Error::Crypto(format!("{what} is not lowercase hex")));
+    }
+    decode_hex(s, what)
+}
