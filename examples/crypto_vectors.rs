@@ -1,0 +1,102 @@
+//! Runs the SDK's crypto on JSON test vectors, for the compatibility tests in `tests/compat`.
+//!
+//! Reads a JSON array of operations on stdin and writes a JSON array of results (same order) on
+//! stdout. Each operation is an object with `op` and its arguments; each result is
+//! `{"ok":true,"value":…}` or `{"ok":false,"error":"…"}`.
+//!
+//! | op | arguments | value |
+//! |---|---|---|
+//! | `pubkey` | `key` (session id hex) | 130-hex uncompressed public key |
+//! | `encrypt` | `key`, `plaintext`, optional `ephem` (hex) and `iv` (hex) | ECIES JSON to the key's own public key |
+//! | `decrypt` | `key`, `data` (ECIES JSON) | the UTF-8 plaintext |
+//! | `sign` | `key`, `data` | hex DER signature of keccak256(utf8(data)) |
+//! | `verify` | `pub`, `data`, `sig` | `true` |
+//!
+//! ```sh
+//! echo '[{"op":"pubkey","key":"0x01"}]' | cargo run --example crypto_vectors
+//! ```
+
+use std::io::{Read, Write};
+
+use serde_json::{json, Value};
+use wasm_session_manager::core::crypto::{ecies, signature, SessionKey};
+use wasm_session_manager::core::keys::normalize_session_id;
+use wasm_session_manager::{Error, Result};
+
+fn arg<'a>(op: &'a Value, name: &str) -> Result<&'a str> {
+    op.get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::InvalidOption(format!("missing string argument {name:?}")))
+}
+
+fn key(op: &Value) -> Result<SessionKey> {
+    SessionKey::from_hex(&normalize_session_id(arg(op, "key")?)?)
+}
+
+fn run(op: &Value) -> Result<Value> {
+    match arg(op, "op")? {
+        "pubkey" => Ok(json!(key(op)?.public_key_hex())),
+        "encrypt" => {
+            let k = key(op)?;
+            let plaintext = arg(op, "plaintext")?.as_bytes();
+            let payload = match (op.get("ephem"), op.get("iv")) {
+                (Some(_), Some(_)) => {
+                    let ephem = SessionKey::from_hex(arg(op, "ephem")?)?;
+                    let iv: [u8; 16] = hex::decode(arg(op, "iv")?)
+                        .ok()
+                        .and_then(|v| v.try_into().ok())
+                        .ok_or_else(|| Error::InvalidOption("iv must be 16 hex bytes".into()))?;
+                    ecies::encrypt_with(&k.public_key(), plaintext, ephem.secret(), iv)
+                }
+                _ => ecies::try_encrypt(&k.public_key(), plaintext)?,
+            };
+            Ok(json!(payload.to_json()))
+        }
+        "decrypt" => Ok(json!(ecies::decrypt_json_str(&key(op)?, arg(op, "data")?)?)),
+        "sign" => Ok(json!(signature::sign_keccak(
+            &key(op)?,
+            arg(op, "data")?.as_bytes()
+        ))),
+        "verify" => {
+            signature::verify_keccak(
+                arg(op, "pub")?,
+                arg(op, "data")?.as_bytes(),
+                arg(op, "sig")?,
+            )?;
+            Ok(json!(true))
+        }
+        other => Err(Error::InvalidOption(format!("unknown op {other:?}"))),
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let mut input = String::new();
+    if let Err(e) = std::io::stdin().read_to_string(&mut input) {
+        eprintln!("crypto_vectors: cannot read stdin: {e}");
+        return std::process::ExitCode::FAILURE;
+    }
+    let ops: Vec<Value> = match serde_json::from_str(&input) {
+        Ok(ops) => ops,
+        Err(e) => {
+            eprintln!("crypto_vectors: stdin is not a JSON array: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let results: Vec<Value> = ops
+        .iter()
+        .map(|op| match run(op) {
+            Ok(value) => json!({ "ok": true, "value": value }),
+            Err(e) => json!({ "ok": false, "error": e.to_string() }),
+        })
+        .collect();
+    let out = Value::Array(results).to_string();
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.write_all(b"\n"))
+        .is_err()
+    {
+        return std::process::ExitCode::FAILURE;
+    }
+    std::process::ExitCode::SUCCESS
+}
