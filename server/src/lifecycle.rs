@@ -1,0 +1,533 @@
+//! The session lifecycle: login, refresh-token rotation with a grace window and reuse detection,
+//! idle and absolute expiry, Bearer authentication, revocation. HTTP-free: routes call these.
+//!
+//! A refresh token is `<sid>.<secret>`: the server session id (a selector, not secret) and 256 random
+//! bits, of which the store keeps only the SHA-256. Rotation is a compare-and-swap on the session
+//! record, so concurrent refreshes with one token rotate once: the losers re-read the record, find
+//! their token is now the immediate parent inside the grace window, and answer the same pair.
+
+use std::sync::Arc;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::clock::Clock;
+use crate::config::{Settings, AUDIENCE, ISSUER};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{AccessGrant, ParentToken, SessionRecord, Store, StoreError};
+use crate::tokens::{Claims, Signer, USE_ACCESS, USE_ID};
+use crate::util::{b64url, b64url_decode, ct_eq, random_bytes, random_id, sha256};
+
+/// Older refresh-token hashes kept per session for reuse detection.
+pub const MAX_ANCESTORS: usize = 1024;
+const CAS_ATTEMPTS: usize = 32;
+const WRAP_LABEL: &[u8] = b"session-server/refresh-child-wrap/v1";
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "store failure");
+        ApiError::unavailable("session store unavailable")
+    }
+}
+
+/// Tokens handed out by a login or refresh.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// The access token (JWT).
+    pub access_token: String,
+    /// The refresh token (`sid.secret`).
+    pub refresh_token: String,
+    /// The session after the operation.
+    pub record: SessionRecord,
+}
+
+/// What a login needs.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// User name.
+    pub user: String,
+    /// Validated lowercase public key.
+    pub public_key: String,
+    /// Session data JSON text.
+    pub session_data: Option<String>,
+    /// Optional label.
+    pub label: Option<String>,
+}
+
+/// The lifecycle rules over a store and a clock.
+#[derive(Debug, Clone)]
+pub struct Lifecycle {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    signer: Signer,
+    access_ttl_ms: u64,
+    idle_ms: u64,
+    absolute_ms: u64,
+    grace_ms: u64,
+}
+
+fn hex32(bytes: &[u8; 32]) -> String {
+    hex::encode(bytes)
+}
+
+fn hash_matches(presented: &[u8; 32], stored_hex: &str) -> bool {
+    let mut stored = [0u8; 32];
+    hex::decode_to_slice(stored_hex, &mut stored).is_ok() && ct_eq(presented, &stored)
+}
+
+fn wrap_key(parent_secret: &[u8; 32]) -> [u8; 32] {
+    let mut mac = Hmac::<Sha256>::new_from_slice(parent_secret).expect("HMAC takes any key length");
+    mac.update(WRAP_LABEL);
+    mac.finalize().into_bytes().into()
+}
+
+fn xor32(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (o, (x, y)) in out.iter_mut().zip(a.iter().zip(b)) {
+        *o = x ^ y;
+    }
+    out
+}
+
+fn format_refresh_token(sid: &str, secret: &[u8; 32]) -> String {
+    format!("{sid}.{}", b64url(secret))
+}
+
+/// Splits `sid.secret`; `None` unless the sid is 32 lowercase hex chars and the secret 32 bytes.
+pub fn parse_refresh_token(token: &str) -> Option<(String, [u8; 32])> {
+    if token.len() > 128 {
+        return None;
+    }
+    let (sid, secret) = token.split_once('.')?;
+    if sid.len() != 32 || !sid.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let bytes = b64url_decode(secret)?;
+    let secret: [u8; 32] = bytes.try_into().ok()?;
+    Some((sid.to_owned(), secret))
+}
+
+impl Lifecycle {
+    /// Rules from `settings` over `store` and `clock`.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: &Settings) -> Self {
+        Self {
+            store,
+            clock,
+            signer: Signer::new(&settings.signing_key),
+            access_ttl_ms: settings.access_ttl_secs.max(1) * 1000,
+            idle_ms: settings.idle_timeout_secs.max(1) * 1000,
+            absolute_ms: settings.absolute_timeout_secs.max(1) * 1000,
+            grace_ms: settings.grace_secs * 1000,
+        }
+    }
+
+    /// Now, from the clock.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Access claims for a token issued now, capped at the session's absolute expiry;
+    /// `None` when the cap leaves less than a second.
+    fn access_grant(
+        &self,
+        absolute_expires_ms: u64,
+        epoch: u64,
+        now_ms: u64,
+    ) -> Option<AccessGrant> {
+        let exp = now_ms
+            .saturating_add(self.access_ttl_ms)
+            .saturating_add(999)
+            / 1000;
+        let exp = exp.min(absolute_expires_ms / 1000);
+        (exp.saturating_mul(1000) > now_ms).then(|| AccessGrant {
+            jti: random_id(),
+            iat: now_ms / 1000,
+            exp,
+            ep: epoch,
+        })
+    }
+
+    fn sign_access(&self, record: &SessionRecord) -> String {
+        self.signer.sign(&Claims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: record.user.clone(),
+            sid: record.sid.clone(),
+            jti: record.access.jti.clone(),
+            iat: record.access.iat,
+            nbf: record.access.iat,
+            exp: record.access.exp,
+            token_use: USE_ACCESS.into(),
+            ep: record.access.ep,
+            preferred_username: None,
+        })
+    }
+
+    fn sign_id(&self, record: &SessionRecord) -> String {
+        self.signer.sign(&Claims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: record.user.clone(),
+            sid: record.sid.clone(),
+            jti: random_id(),
+            iat: record.access.iat,
+            nbf: record.access.iat,
+            exp: record.access.exp,
+            token_use: USE_ID.into(),
+            ep: 0,
+            preferred_username: Some(record.user.clone()),
+        })
+    }
+
+    fn access_usable(&self, record: &SessionRecord, now_ms: u64) -> bool {
+        record.access.ep >= record.min_epoch && record.access.exp.saturating_mul(1000) > now_ms
+    }
+
+    /// Creates a session; returns its tokens and the id token.
+    pub async fn login(&self, new: NewSession) -> ApiResult<(Issued, String)> {
+        let now = self.now_ms();
+        let sid = random_id();
+        let secret = random_bytes::<32>();
+        let absolute_expires_ms = now.saturating_add(self.absolute_ms);
+        let access = self
+            .access_grant(absolute_expires_ms, 0, now)
+            .ok_or_else(|| ApiError::unavailable("session lifetime too short"))?;
+        let session_data = new
+            .session_data
+            .unwrap_or_else(|| serde_json::json!({ "username": new.user, "sid": sid }).to_string());
+        let mut record = SessionRecord {
+            sid: sid.clone(),
+            user: new.user,
+            label: new.label,
+            public_key: new.public_key,
+            session_data,
+            created_ms: now,
+            last_used_ms: now,
+            idle_expires_ms: now.saturating_add(self.idle_ms),
+            absolute_expires_ms,
+            refresh_hash: hex32(&sha256(&secret)),
+            parent: None,
+            ancestors: Vec::new(),
+            access,
+            epoch: 0,
+            min_epoch: 0,
+            force_expired: false,
+            version: 0,
+        };
+        self.store.insert_session(record.clone()).await?;
+        record.version = 1;
+        tracing::info!(event = "session.created", sid = %record.sid, user = %record.user,
+            label = record.label.as_deref().unwrap_or(""), "session created");
+        let id_token = self.sign_id(&record);
+        Ok((
+            Issued {
+                access_token: self.sign_access(&record),
+                refresh_token: format_refresh_token(&sid, &secret),
+                record,
+            },
+            id_token,
+        ))
+    }
+
+    async fn end_expired(&self, record: &SessionRecord) {
+        if let Ok(true) = self.store.delete_session(&record.sid).await {
+            tracing::info!(event = "session.expired", sid = %record.sid, user = %record.user, "session expired");
+        }
+    }
+
+    async fn revoke_for_reuse(&self, record: &SessionRecord, reason: &str) -> ApiError {
+        if let Err(e) = self.store.delete_session(&record.sid).await {
+            return e.into();
+        }
+        tracing::warn!(event = "session.reuse_detected", sid = %record.sid, user = %record.user,
+            reason, "refresh token reuse detected; session revoked");
+        ApiError::invalid_grant("refresh token reuse detected; the session is revoked")
+    }
+
+    /// Rotates `refresh_token` (PROTOCOL.md §4).
+    pub async fn refresh(&self, refresh_token: &str) -> ApiResult<Issued> {
+        let (sid, secret) = parse_refresh_token(refresh_token)
+            .ok_or_else(|| ApiError::invalid_grant("malformed refresh token"))?;
+        let presented = sha256(&secret);
+        for _ in 0..CAS_ATTEMPTS {
+            let now = self.now_ms();
+            let Some(mut record) = self.store.get_session(&sid).await? else {
+                return Err(ApiError::invalid_grant(
+                    "session not found, revoked or expired",
+                ));
+            };
+            if record.is_expired(now) {
+                self.end_expired(&record).await;
+                return Err(ApiError::invalid_grant("session expired"));
+            }
+
+            if hash_matches(&presented, &record.refresh_hash) {
+                let Some(access) = self.access_grant(record.absolute_expires_ms, record.epoch, now)
+                else {
+                    self.end_expired(&record).await;
+                    return Err(ApiError::invalid_grant("session expired"));
+                };
+                let new_secret = random_bytes::<32>();
+                if let Some(old_parent) = record.parent.take() {
+                    record.ancestors.push(old_parent.hash);
+                    if record.ancestors.len() > MAX_ANCESTORS {
+                        let excess = record.ancestors.len() - MAX_ANCESTORS;
+                        record.ancestors.drain(..excess);
+                    }
+                }
+                record.parent = Some(ParentToken {
+                    hash: record.refresh_hash.clone(),
+                    rotated_ms: now,
+                    wrapped_child: hex32(&xor32(&new_secret, &wrap_key(&secret))),
+                });
+                record.refresh_hash = hex32(&sha256(&new_secret));
+                record.last_used_ms = now;
+                record.idle_expires_ms = now.saturating_add(self.idle_ms);
+                record.access = access;
+                if !self.store.replace_session(record.clone()).await? {
+                    continue;
+                }
+                record.version += 1;
+                tracing::info!(event = "session.refreshed", sid = %record.sid, user = %record.user, "refresh token rotated");
+                return Ok(Issued {
+                    access_token: self.sign_access(&record),
+                    refresh_token: format_refresh_token(&sid, &new_secret),
+                    record,
+                });
+            }
+
+            if let Some(parent) = record.parent.clone() {
+                if hash_matches(&presented, &parent.hash) {
+                    if now >= parent.rotated_ms.saturating_add(self.grace_ms) {
+                        return Err(self
+                            .revoke_for_reuse(
+                                &record,
+                                "parent token replayed after the grace window",
+                            )
+                            .await);
+                    }
+                    let mut wrapped = [0u8; 32];
+                    hex::decode_to_slice(&parent.wrapped_child, &mut wrapped)
+                        .map_err(|_| ApiError::unavailable("corrupt session record"))?;
+                    let child = xor32(&wrapped, &wrap_key(&secret));
+                    if !self.access_usable(&record, now) {
+                        let Some(access) =
+                            self.access_grant(record.absolute_expires_ms, record.epoch, now)
+                        else {
+                            self.end_expired(&record).await;
+                            return Err(ApiError::invalid_grant("session expired"));
+                        };
+                        record.access = access;
+                        if !self.store.replace_session(record.clone()).await? {
+                            continue;
+                        }
+                        record.version += 1;
+                    }
+                    tracing::info!(event = "session.refresh_grace", sid = %record.sid, user = %record.user,
+                        "parent token inside the grace window: current pair answered");
+                    return Ok(Issued {
+                        access_token: self.sign_access(&record),
+                        refresh_token: format_refresh_token(&sid, &child),
+                        record,
+                    });
+                }
+            }
+
+            if record.ancestors.iter().any(|h| hash_matches(&presented, h)) {
+                return Err(self
+                    .revoke_for_reuse(&record, "older refresh token replayed")
+                    .await);
+            }
+            return Err(ApiError::invalid_grant("unknown refresh token"));
+        }
+        Err(ApiError::unavailable(
+            "too many concurrent updates of this session; retry",
+        ))
+    }
+
+    /// Verifies a Bearer access token against its session.
+    pub async fn authenticate(&self, token: &str) -> ApiResult<(Claims, SessionRecord)> {
+        let now = self.now_ms();
+        let claims = self
+            .signer
+            .verify(token, now, USE_ACCESS)
+            .map_err(|e| ApiError::invalid_token(e.describe()))?;
+        let record = self
+            .store
+            .get_session(&claims.sid)
+            .await?
+            .ok_or_else(|| ApiError::invalid_token("session revoked or expired"))?;
+        if !ct_eq(record.user.as_bytes(), claims.sub.as_bytes()) {
+            return Err(ApiError::invalid_token(
+                "token subject does not match its session",
+            ));
+        }
+        if record.is_expired(now) {
+            self.end_expired(&record).await;
+            return Err(ApiError::invalid_token("session expired"));
+        }
+        if claims.ep < record.min_epoch {
+            return Err(ApiError::invalid_token("access token revoked"));
+        }
+        Ok((claims, record))
+    }
+
+    /// The current access token of a session (as re-signed from its stored claims).
+    pub fn current_access_token(&self, record: &SessionRecord) -> String {
+        self.sign_access(record)
+    }
+
+    /// Revokes the session a refresh token belongs to, if the token is one of its (current, parent or
+    /// older). Returns whether a session ended.
+    pub async fn logout_with_refresh(&self, refresh_token: &str) -> ApiResult<bool> {
+        let Some((sid, secret)) = parse_refresh_token(refresh_token) else {
+            return Ok(false);
+        };
+        let presented = sha256(&secret);
+        let Some(record) = self.store.get_session(&sid).await? else {
+            return Ok(false);
+        };
+        let known = hash_matches(&presented, &record.refresh_hash)
+            || record
+                .parent
+                .as_ref()
+                .is_some_and(|p| hash_matches(&presented, &p.hash))
+            || record.ancestors.iter().any(|h| hash_matches(&presented, h));
+        if !known {
+            return Ok(false);
+        }
+        self.revoke_record(&record, "logout").await
+    }
+
+    async fn revoke_record(&self, record: &SessionRecord, reason: &str) -> ApiResult<bool> {
+        let deleted = self.store.delete_session(&record.sid).await?;
+        if deleted {
+            tracing::info!(event = "session.revoked", sid = %record.sid, user = %record.user, reason, "session revoked");
+        }
+        Ok(deleted)
+    }
+
+    /// Revokes session `sid` if it belongs to `user`.
+    pub async fn revoke(&self, user: &str, sid: &str, reason: &str) -> ApiResult<bool> {
+        match self.store.get_session(sid).await? {
+            Some(record) if record.user == user => self.revoke_record(&record, reason).await,
+            _ => Ok(false),
+        }
+    }
+
+    /// Revokes all sessions of `user`, except `keep` if given. Returns the count.
+    pub async fn revoke_all(&self, user: &str, keep: Option<&str>) -> ApiResult<usize> {
+        let mut count = 0;
+        for record in self.store.user_sessions(user).await? {
+            if Some(record.sid.as_str()) == keep {
+                continue;
+            }
+            let reason = if keep.is_some() {
+                "revoke-others"
+            } else {
+                "revoke-all"
+            };
+            if self.revoke_record(&record, reason).await? {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    /// The live sessions of `user` (expired ones are ended on the way).
+    pub async fn sessions_of(&self, user: &str) -> ApiResult<Vec<SessionRecord>> {
+        let now = self.now_ms();
+        let mut live = Vec::new();
+        for record in self.store.user_sessions(user).await? {
+            if record.is_expired(now) {
+                self.end_expired(&record).await;
+            } else {
+                live.push(record);
+            }
+        }
+        Ok(live)
+    }
+
+    /// Applies `change` to session `sid` with compare-and-swap; `Ok(false)` if there is no such session.
+    async fn update(&self, sid: &str, change: impl Fn(&mut SessionRecord)) -> ApiResult<bool> {
+        for _ in 0..CAS_ATTEMPTS {
+            let Some(mut record) = self.store.get_session(sid).await? else {
+                return Ok(false);
+            };
+            change(&mut record);
+            if self.store.replace_session(record).await? {
+                return Ok(true);
+            }
+        }
+        Err(ApiError::unavailable(
+            "too many concurrent updates of this session; retry",
+        ))
+    }
+
+    /// Test hook: every access token issued so far to `sid` (or to every session) is rejected from now
+    /// on. Refresh tokens stay valid. Returns the number of sessions touched.
+    pub async fn expire_access(&self, sid: Option<&str>) -> ApiResult<usize> {
+        let sids = match sid {
+            Some(sid) => vec![sid.to_owned()],
+            None => self.store.session_ids().await?,
+        };
+        let mut count = 0;
+        for sid in sids {
+            let bumped = self
+                .update(&sid, |r| {
+                    r.epoch += 1;
+                    r.min_epoch = r.epoch;
+                })
+                .await?;
+            if bumped {
+                tracing::info!(event = "session.access_expired", sid = %sid, "access tokens force-expired (test hook)");
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    /// Test hook: the session counts as idle-expired from now on.
+    pub async fn expire_session(&self, sid: &str) -> ApiResult<bool> {
+        self.update(sid, |r| r.force_expired = true).await
+    }
+
+    /// Ends sessions past their idle or absolute expiry (run periodically).
+    pub async fn sweep(&self) -> ApiResult<usize> {
+        let expired = self.store.purge_expired(self.now_ms()).await?;
+        for sid in &expired {
+            tracing::info!(event = "session.expired", sid = %sid, "session expired (sweep)");
+        }
+        Ok(expired.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_token_format() {
+        let secret = [9u8; 32];
+        let sid = "0123456789abcdef0123456789abcdef";
+        let token = format_refresh_token(sid, &secret);
+        assert_eq!(parse_refresh_token(&token), Some((sid.to_owned(), secret)));
+        assert_eq!(parse_refresh_token("x.y"), None);
+        assert_eq!(parse_refresh_token(&token.to_uppercase()), None);
+        assert_eq!(parse_refresh_token(&format!("{token}A")), None);
+    }
+
+    #[test]
+    fn wrap_round_trip() {
+        let parent = [1u8; 32];
+        let child = [2u8; 32];
+        let wrapped = xor32(&child, &wrap_key(&parent));
+        assert_ne!(wrapped, child);
+        assert_eq!(xor32(&wrapped, &wrap_key(&parent)), child);
+    }
+}

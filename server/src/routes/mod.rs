@@ -1,0 +1,60 @@
+//! The HTTP surface: routes, fallbacks and the middleware stack.
+
+pub mod api;
+pub mod auth;
+pub mod metadata;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{Method, Uri};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::config::MAX_BODY_BYTES;
+use crate::error::ApiError;
+use crate::{cors, hooks, limits, static_files, SharedApp};
+
+/// The whole app.
+pub fn router(app: SharedApp) -> Router {
+    let mut routes = Router::new()
+        .route("/health", get(health))
+        .merge(auth::routes())
+        .merge(api::routes())
+        .merge(metadata::routes());
+    if app.settings.test_hooks {
+        routes = routes.merge(hooks::routes());
+    }
+    routes
+        .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(from_fn(limits::header_limits))
+        .layer(from_fn_with_state(app.settings.cors.clone(), cors::cors))
+        .layer(from_fn(limits::catch_panic))
+        .with_state(app)
+}
+
+async fn health(State(app): State<SharedApp>) -> Json<Value> {
+    Json(json!({ "ok": true, "store": app.lifecycle.store().name() }))
+}
+
+async fn fallback(State(app): State<SharedApp>, method: Method, uri: Uri) -> Response {
+    let path = uri.path();
+    let api_path = ["/v1/", "/v2/", "/test/"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    match (&app.settings.static_dir, api_path) {
+        (Some(root), false) => static_files::serve(root, &method, path).await,
+        _ => ApiError::not_found(format!("no route for {method} {path}")).into_response(),
+    }
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}
