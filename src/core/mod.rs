@@ -7,5 +7,6 @@ pub mod crypto;
 pub mod error;
 pub mod keys;
 pub mod lock;
+pub mod session;
 pub mod storage;
 pub mod transport;

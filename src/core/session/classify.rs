@@ -1,0 +1,105 @@
+//! What a refresh answer means for the session (DESIGN.md "Refresh coordination").
+//!
+//! | answer | error code | session |
+//! |---|---|---|
+//! | no answer, timeout | `NETWORK` | kept |
+//! | 5xx, 429, 408 | `REFRESH_FAILED` | kept |
+//! | 2xx that is not JSON or has no `access_token` | `REFRESH_FAILED` | kept |
+//! | 401 | `SESSION_EXPIRED` | cleared |
+//! | 400, 403, 404 with JSON `error: "invalid_grant"` | `SESSION_EXPIRED` | cleared |
+//! | any other non-2xx | `REFRESH_FAILED` | kept |
+
+use serde_json::Value;
+
+use super::wire::{excerpt, parse_refresh_answer, RefreshAnswer};
+use crate::core::error::{AuthErrorCode, Error};
+use crate::core::transport::HttpResponse;
+
+/// A failed refresh, by what it means for the stored session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// Says nothing about the session's validity: keep everything, report the error.
+    Transient(Error),
+    /// The server says the grant is invalid or the session is gone: clear the session.
+    Terminal(Error),
+}
+
+impl Failure {
+    /// The error to report.
+    pub fn into_error(self) -> Error {
+        match self {
+            Self::Transient(e) | Self::Terminal(e) => e,
+        }
+    }
+
+    /// True for [`Failure::Terminal`].
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Self::Terminal(_))
+    }
+}
+
+/// Classifies a transport failure (no answer): always transient.
+pub fn classify_transport_error(err: Error) -> Failure {
+    let message = match &err {
+        Error::Timeout { .. } | Error::Network(_) => format!("refresh request failed: {err}"),
+        other => format!("refresh request could not be sent: {other}"),
+    };
+    Failure::Transient(Error::auth(AuthErrorCode::Network, message))
+}
+
+/// Classifies an answer: a usable 2xx gives the parsed answer, anything else a [`Failure`].
+pub fn classify_response(response: &HttpResponse) -> Result<RefreshAnswer, Failure> {
+    if response.is_success() {
+        return parse_refresh_answer(response).map_err(|e| {
+            Failure::Transient(Error::auth(AuthErrorCode::RefreshFailed, e.to_string()))
+        });
+    }
+    let status = response.status;
+    let (error_code, detail) = server_detail(&response.body);
+    let what = format!(
+        "HTTP {status}{}{}",
+        if response.status_text.is_empty() {
+            ""
+        } else {
+            " "
+        },
+        response.status_text
+    );
+    let terminal = status == 401
+        || (matches!(status, 400 | 403 | 404) && error_code.as_deref() == Some("invalid_grant"));
+    if terminal {
+        Err(Failure::Terminal(Error::auth(
+            AuthErrorCode::SessionExpired,
+            format!("the server refused the refresh ({what}): {detail}"),
+        )))
+    } else {
+        Err(Failure::Transient(Error::auth(
+            AuthErrorCode::RefreshFailed,
+            format!("refresh failed ({what}): {detail}"),
+        )))
+    }
+}
+
+/// The server's JSON `error` code, and a one-line description of the body.
+fn server_detail(body: &str) -> (Option<String>, String) {
+    if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(body) {
+        let code = map.get("error").and_then(Value::as_str).map(str::to_owned);
+        let description = map
+            .get("error_description")
+            .or_else(|| map.get("message"))
+            .and_then(Value::as_str);
+        let detail = match (&code, description) {
+            (Some(c), Some(d)) => format!("{c}: {d}"),
+            (Some(c), None) => c.clone(),
+            (None, Some(d)) => d.to_owned(),
+            (None, None) => excerpt(body),
+        };
+        return (code, detail);
+    }
+    let detail = if body.trim().is_empty() {
+        "(empty body)".to_owned()
+    } else {
+        excerpt(body.trim())
+    };
+    (None, detail)
+}

@@ -1,0 +1,201 @@
+//! `authorize()`: decrypting session_data, and what each failure leaves behind.
+
+mod support;
+
+use std::rc::Rc;
+
+use support::*;
+use wasm_session_manager::core::crypto::{ecies, SessionKey};
+use wasm_session_manager::core::keys::Slot;
+use wasm_session_manager::core::session::RefreshOutcome;
+use wasm_session_manager::core::storage::MemoryStorage;
+use wasm_session_manager::{AuthErrorCode, Error};
+
+const DATA: &str = r#"{"user":"alice","n":1}"#;
+
+fn answer_with(session_data: Option<&str>) -> String {
+    serde_json::json!({
+        "access_token": "at-2",
+        "refresh_token": "rt-2",
+        "session_data": session_data,
+    })
+    .to_string()
+}
+
+fn setup(answer: String) -> (Exec, Rc<MemoryStorage>, FakeTransport, Manager, SessionKey) {
+    let key = SessionKey::generate();
+    let storage = Rc::new(MemoryStorage::new());
+    seed(&storage, Some(&key.to_hex()), Some("at-1"), Some("rt-1"));
+    let transport = FakeTransport::fixed(Ok(response(200, &answer)));
+    let m = manager(&storage, &transport, &FakeLock::new(), &FakeClock::new());
+    (Exec::new(), storage, transport, m, key)
+}
+
+fn assert_tokens_kept(storage: &MemoryStorage) {
+    assert!(stored(storage, Slot::SessionId).is_some());
+    assert_eq!(stored(storage, Slot::AccessToken).as_deref(), Some("at-2"));
+    assert_eq!(stored(storage, Slot::RefreshToken).as_deref(), Some("rt-2"));
+}
+
+#[test]
+fn authorize_returns_the_decrypted_session_data() {
+    let key = SessionKey::generate();
+    let data = ecies::encrypt(&key.public_key(), DATA.as_bytes()).to_json();
+    let storage = Rc::new(MemoryStorage::new());
+    // A short session id is normalised on write and still names the same key.
+    let transport = FakeTransport::fixed(Ok(response(200, &answer_with(Some(&data)))));
+    let m = manager(&storage, &transport, &FakeLock::new(), &FakeClock::new());
+    let mut exec = Exec::new();
+    exec.block_on(
+        m.set_tokens(wasm_session_manager::core::session::TokensInput {
+            session_id: Some(key.to_hex()),
+            refresh_token: Some("rt-1".into()),
+            ..Default::default()
+        }),
+    )
+    .unwrap();
+    assert!(!m.is_authenticated());
+    assert_eq!(exec.block_on(m.authorize()), Ok(Some(DATA.to_owned())));
+    assert!(m.is_authenticated());
+    assert_eq!(transport.calls(), 1);
+    assert_tokens_kept(&storage);
+    let state = m.state();
+    assert_eq!(state.access_token.as_deref(), Some("at-2"));
+    assert_eq!(state.refresh_token.as_deref(), Some("rt-2"));
+    assert!(!state.is_refreshing);
+}
+
+#[test]
+fn authorize_accepts_session_data_as_an_object() {
+    let key = SessionKey::generate();
+    let data = ecies::encrypt(&key.public_key(), DATA.as_bytes()).to_json();
+    let body = format!(r#"{{"access_token":"at-2","refresh_token":"rt-2","session_data":{data}}}"#);
+    let (mut exec, storage, _, m, _) = setup(body);
+    storage.set_now("w3a:session_id", &key.to_hex());
+    assert_eq!(exec.block_on(m.authorize()), Ok(Some(DATA.to_owned())));
+}
+
+#[test]
+fn authorize_without_session_id_is_no_session_id() {
+    let (mut exec, storage, transport, m, _) = setup(answer_with(None));
+    storage.remove_now("w3a:session_id");
+    let r = exec.block_on(m.authorize());
+    assert!(matches!(
+        r,
+        Err(Error::Auth {
+            code: AuthErrorCode::NoSessionId,
+            ..
+        })
+    ));
+    assert_eq!(transport.calls(), 0);
+}
+
+#[test]
+fn authorize_without_tokens_is_unauthenticated_none() {
+    let (mut exec, storage, transport, m, _) = setup(answer_with(None));
+    storage.remove_now("w3a:access_token");
+    storage.remove_now("w3a:refresh_token");
+    assert_eq!(exec.block_on(m.authorize()), Ok(None));
+    assert!(!m.is_authenticated());
+    assert_eq!(transport.calls(), 0);
+    assert!(
+        stored(&storage, Slot::SessionId).is_some(),
+        "nothing cleared"
+    );
+}
+
+#[test]
+fn authorize_with_only_an_access_token_refreshes() {
+    let key = SessionKey::generate();
+    let data = ecies::encrypt(&key.public_key(), DATA.as_bytes()).to_json();
+    let (mut exec, storage, transport, m, _) = setup(answer_with(Some(&data)));
+    storage.set_now("w3a:session_id", &key.to_hex());
+    storage.remove_now("w3a:refresh_token");
+    assert_eq!(exec.block_on(m.authorize()), Ok(Some(DATA.to_owned())));
+    assert_eq!(transport.requests()[0].body.as_deref(), Some("{}"));
+}
+
+#[test]
+fn a_tampered_session_data_is_decrypt_failed_and_keeps_the_tokens() {
+    let key = SessionKey::generate();
+    let mut payload = ecies::encrypt(&key.public_key(), DATA.as_bytes());
+    payload.ciphertext[0] ^= 1;
+    let (mut exec, storage, _, m, _) = setup(answer_with(Some(&payload.to_json())));
+    storage.set_now("w3a:session_id", &key.to_hex());
+    let r = exec.block_on(m.authorize());
+    assert_eq!(code(&r), "DECRYPT_FAILED");
+    assert!(matches!(r, Err(Error::Auth { .. })));
+    assert_tokens_kept(&storage);
+}
+
+#[test]
+fn session_data_for_another_key_is_decrypt_failed() {
+    let other = SessionKey::generate();
+    let data = ecies::encrypt(&other.public_key(), DATA.as_bytes()).to_json();
+    let (mut exec, storage, _, m, _) = setup(answer_with(Some(&data)));
+    assert_eq!(code(&exec.block_on(m.authorize())), "DECRYPT_FAILED");
+    assert_tokens_kept(&storage);
+}
+
+#[test]
+fn garbage_or_missing_session_data_is_decrypt_failed() {
+    for data in [Some("not json"), Some(r#"{"iv":"00"}"#), None] {
+        let (mut exec, storage, _, m, _) = setup(answer_with(data));
+        let r = exec.block_on(m.authorize());
+        assert_eq!(code(&r), "DECRYPT_FAILED", "{data:?}");
+        assert_tokens_kept(&storage);
+    }
+}
+
+#[test]
+fn decrypted_error_object_is_decrypt_failed() {
+    let key = SessionKey::generate();
+    let data = ecies::encrypt(&key.public_key(), br#"{"error":"session gone"}"#).to_json();
+    let (mut exec, storage, _, m, _) = setup(answer_with(Some(&data)));
+    storage.set_now("w3a:session_id", &key.to_hex());
+    assert_eq!(code(&exec.block_on(m.authorize())), "DECRYPT_FAILED");
+}
+
+#[test]
+fn a_stored_invalid_session_id_is_decrypt_failed() {
+    let (mut exec, storage, _, m, _) = setup(answer_with(Some("{}")));
+    storage.set_now("w3a:session_id", "zz-not-hex");
+    assert_eq!(code(&exec.block_on(m.authorize())), "DECRYPT_FAILED");
+    assert_tokens_kept(&storage);
+}
+
+#[test]
+fn clear_session_data_clears_and_a_refresh_in_flight_does_not_resurrect_it() {
+    let (mut exec, storage, transport, m, _) = setup(answer_with(None));
+    transport.hold();
+    let flight = {
+        let m = m.clone();
+        exec.spawn(async move { m.ensure_refresh(false).await })
+    };
+    exec.run_until_stalled();
+    exec.block_on(m.clear_session_data()).unwrap();
+    transport.release();
+    exec.run_until_stalled();
+    assert_eq!(code(&take(&flight)), "SESSION_EXPIRED");
+    for slot in Slot::ALL {
+        assert_eq!(stored(&storage, slot), None);
+    }
+    assert!(!m.is_authenticated());
+    assert_eq!(m.state(), Default::default());
+}
+
+#[test]
+fn state_reflects_a_refresh() {
+    let (mut exec, _, _, m, _) = setup(answer_with(None));
+    let outcome = exec.block_on(m.ensure_refresh(false));
+    assert_eq!(
+        outcome,
+        Ok(RefreshOutcome::Refreshed { session_data: None })
+    );
+    let state = m.state();
+    assert!(state.is_authenticated);
+    assert_eq!(state.access_token.as_deref(), Some("at-2"));
+    let json = serde_json::to_value(&state).unwrap();
+    assert_eq!(json["isAuthenticated"], true);
+    assert_eq!(json["isRefreshing"], false);
+}

@@ -1,0 +1,599 @@
+//! Deterministic fakes for the native session and HTTP tests: a scripted transport that counts calls
+//! and can hold answers until released, a fake auth server, an in-memory cross-tab lock with real
+//! mutual exclusion, a fake clock, and a single-threaded executor helper.
+#![allow(dead_code)]
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use futures::executor::LocalPool;
+use futures::future::{select, Either, LocalBoxFuture};
+use futures::task::LocalSpawnExt;
+use futures::FutureExt;
+
+use wasm_session_manager::core::clock::Clock;
+use wasm_session_manager::core::crypto::ecies;
+use wasm_session_manager::core::crypto::SessionKey;
+use wasm_session_manager::core::keys::{Slot, StorageKeys};
+use wasm_session_manager::core::lock::Lock;
+use wasm_session_manager::core::session::{SessionManager, SessionOptions, SessionSlots};
+use wasm_session_manager::core::storage::MemoryStorage;
+use wasm_session_manager::core::transport::{HttpRequest, HttpResponse, Transport};
+use wasm_session_manager::{Error, Result};
+
+pub const BASE: &str = "https://auth.test";
+pub const REFRESH_URL: &str = "https://auth.test/v1/auth/session";
+pub const LOGOUT_URL: &str = "https://auth.test/v1/auth/logout";
+/// The fake clock's start: 2023-11-14T22:13:20Z.
+pub const T0_MS: u64 = 1_700_000_000_000;
+
+// ---------------------------------------------------------------------------------------------
+// Gate: an async barrier the test opens and closes.
+
+/// Futures waiting on a closed gate stay pending until it opens.
+#[derive(Default)]
+pub struct Gate {
+    open: Cell<bool>,
+    waiters: RefCell<Vec<Waker>>,
+}
+
+impl Gate {
+    pub fn new(open: bool) -> Rc<Self> {
+        Rc::new(Self {
+            open: Cell::new(open),
+            waiters: RefCell::new(Vec::new()),
+        })
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.open.get()
+    }
+
+    pub fn open(&self) {
+        self.open.set(true);
+        for waker in self.waiters.borrow_mut().drain(..) {
+            waker.wake();
+        }
+    }
+
+    pub fn close(&self) {
+        self.open.set(false);
+    }
+
+    pub fn wait(self: &Rc<Self>) -> GateWait {
+        GateWait { gate: self.clone() }
+    }
+}
+
+pub struct GateWait {
+    gate: Rc<Gate>,
+}
+
+impl Future for GateWait {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.gate.open.get() {
+            Poll::Ready(())
+        } else {
+            self.gate.waiters.borrow_mut().push(cx.waker().clone());
+            Poll::Pending
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transport
+
+type Handler = Box<dyn FnMut(&HttpRequest) -> Result<HttpResponse>>;
+
+struct TransportInner {
+    requests: RefCell<Vec<HttpRequest>>,
+    handler: RefCell<Handler>,
+    gate: Rc<Gate>,
+    in_flight: Cell<usize>,
+}
+
+/// Records every request, waits on its gate (open by default), then answers with its handler.
+#[derive(Clone)]
+pub struct FakeTransport {
+    inner: Rc<TransportInner>,
+}
+
+impl FakeTransport {
+    pub fn new(handler: impl FnMut(&HttpRequest) -> Result<HttpResponse> + 'static) -> Self {
+        Self {
+            inner: Rc::new(TransportInner {
+                requests: RefCell::new(Vec::new()),
+                handler: RefCell::new(Box::new(handler)),
+                gate: Gate::new(true),
+                in_flight: Cell::new(0),
+            }),
+        }
+    }
+
+    /// Answers every request with the same response.
+    pub fn fixed(response: Result<HttpResponse>) -> Self {
+        Self::new(move |_| response.clone())
+    }
+
+    /// Answers requests in order from `script`; past its end, a network error.
+    pub fn scripted(script: Vec<Result<HttpResponse>>) -> Self {
+        let mut script = script.into_iter();
+        Self::new(move |_| {
+            script
+                .next()
+                .unwrap_or_else(|| Err(Error::Network("script exhausted".into())))
+        })
+    }
+
+    /// Routes requests to a [`FakeServer`].
+    pub fn server(server: &FakeServer) -> Self {
+        let server = server.clone();
+        Self::new(move |req| server.handle(req))
+    }
+
+    pub fn set_handler(&self, handler: impl FnMut(&HttpRequest) -> Result<HttpResponse> + 'static) {
+        *self.inner.handler.borrow_mut() = Box::new(handler);
+    }
+
+    /// Holds every answer until [`FakeTransport::release`].
+    pub fn hold(&self) {
+        self.inner.gate.close();
+    }
+
+    pub fn release(&self) {
+        self.inner.gate.open();
+    }
+
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        self.inner.requests.borrow().clone()
+    }
+
+    pub fn calls(&self) -> usize {
+        self.inner.requests.borrow().len()
+    }
+
+    pub fn calls_to(&self, url: &str) -> usize {
+        self.inner
+            .requests
+            .borrow()
+            .iter()
+            .filter(|r| r.url == url)
+            .count()
+    }
+
+    /// Requests sent but not answered yet.
+    pub fn in_flight(&self) -> usize {
+        self.inner.in_flight.get()
+    }
+}
+
+impl Transport for FakeTransport {
+    fn send(&self, request: HttpRequest) -> LocalBoxFuture<'_, Result<HttpResponse>> {
+        Box::pin(async move {
+            self.inner.requests.borrow_mut().push(request.clone());
+            self.inner.in_flight.set(self.inner.in_flight.get() + 1);
+            self.inner.gate.wait().await;
+            self.inner.in_flight.set(self.inner.in_flight.get() - 1);
+            let answer = (self.inner.handler.borrow_mut())(&request);
+            answer
+        })
+    }
+}
+
+pub fn response(status: u16, body: &str) -> HttpResponse {
+    HttpResponse {
+        status,
+        status_text: status_text(status).to_owned(),
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: body.to_owned(),
+    }
+}
+
+pub fn html(status: u16, body: &str) -> HttpResponse {
+    HttpResponse {
+        status,
+        status_text: status_text(status).to_owned(),
+        headers: vec![("content-type".into(), "text/html".into())],
+        body: body.to_owned(),
+    }
+}
+
+fn status_text(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A fake auth server: rotates tokens on refresh, encrypts session data, guards `/api/*`.
+
+struct ServerState {
+    clock: FakeClock,
+    session_key: Option<SessionKey>,
+    plaintext: String,
+    access: String,
+    refresh: String,
+    serial: u64,
+    access_ttl_s: u64,
+    refreshes: usize,
+    logouts: usize,
+    revoked: bool,
+}
+
+#[derive(Clone)]
+pub struct FakeServer {
+    state: Rc<RefCell<ServerState>>,
+}
+
+impl FakeServer {
+    /// A server whose session was logged in with `session_key`, holding `plaintext` as session data.
+    pub fn new(clock: &FakeClock, session_key: Option<SessionKey>, plaintext: &str) -> Self {
+        let mut state = ServerState {
+            clock: clock.clone(),
+            session_key,
+            plaintext: plaintext.to_owned(),
+            access: String::new(),
+            refresh: String::new(),
+            serial: 0,
+            access_ttl_s: 900,
+            refreshes: 0,
+            logouts: 0,
+            revoked: false,
+        };
+        state.rotate();
+        Self {
+            state: Rc::new(RefCell::new(state)),
+        }
+    }
+
+    pub fn access(&self) -> String {
+        self.state.borrow().access.clone()
+    }
+
+    pub fn refresh(&self) -> String {
+        self.state.borrow().refresh.clone()
+    }
+
+    pub fn refreshes(&self) -> usize {
+        self.state.borrow().refreshes
+    }
+
+    pub fn logouts(&self) -> usize {
+        self.state.borrow().logouts
+    }
+
+    /// Invalidates the current access token (as if it expired server-side) without rotating the
+    /// refresh token.
+    pub fn invalidate_access(&self) {
+        let mut s = self.state.borrow_mut();
+        s.serial += 1;
+        let serial = s.serial;
+        s.access = format!("revoked-{serial}");
+    }
+
+    /// Ends the session: every refresh is refused.
+    pub fn revoke(&self) {
+        self.state.borrow_mut().revoked = true;
+    }
+
+    pub fn handle(&self, req: &HttpRequest) -> Result<HttpResponse> {
+        let mut s = self.state.borrow_mut();
+        let path = req.url.strip_prefix(BASE).unwrap_or(&req.url).to_owned();
+        if path == "/v1/auth/session" {
+            s.refreshes += 1;
+            let body: serde_json::Value =
+                serde_json::from_str(req.body.as_deref().unwrap_or("")).unwrap_or_default();
+            let sent = body.get("refresh_token").and_then(|v| v.as_str());
+            if s.revoked || sent != Some(s.refresh.as_str()) {
+                return Ok(response(
+                    401,
+                    r#"{"error":"invalid_grant","error_description":"refresh token is not valid"}"#,
+                ));
+            }
+            s.rotate();
+            let session_data = s
+                .session_key
+                .as_ref()
+                .map(|k| ecies::encrypt(&k.public_key(), s.plaintext.as_bytes()).to_json());
+            let answer = serde_json::json!({
+                "access_token": s.access,
+                "refresh_token": s.refresh,
+                "session_data": session_data,
+            });
+            return Ok(response(200, &answer.to_string()));
+        }
+        if path == "/v1/auth/logout" {
+            s.logouts += 1;
+            s.revoked = true;
+            return Ok(response(200, r#"{"success":true}"#));
+        }
+        if let Some(api) = path.strip_prefix("/api/") {
+            let expected = format!("Bearer {}", s.access);
+            if req.header_value("Authorization") != Some(expected.as_str()) {
+                return Ok(response(
+                    401,
+                    r#"{"error":"invalid_token","error_description":"access token expired"}"#,
+                ));
+            }
+            let echo = serde_json::json!({
+                "route": api,
+                "method": req.method.as_str(),
+                "body": req.body,
+            });
+            return Ok(response(200, &echo.to_string()));
+        }
+        Ok(response(404, r#"{"error":"not_found"}"#))
+    }
+}
+
+impl ServerState {
+    fn rotate(&mut self) {
+        self.serial += 1;
+        let exp = self.clock.now_ms() / 1000 + self.access_ttl_s;
+        self.access = jwt(exp, &format!("at{}", self.serial));
+        self.refresh = format!("rt{}", self.serial);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lock
+
+struct LockInner {
+    mutex: Arc<futures::lock::Mutex<()>>,
+    timeouts: Rc<Gate>,
+    names: RefCell<Vec<String>>,
+    waits: RefCell<Vec<u32>>,
+}
+
+/// A cross-tab lock for managers in one test: real mutual exclusion (an async mutex); a wait
+/// times out when the test calls [`FakeLock::expire_waits`] while the lock is held.
+#[derive(Clone)]
+pub struct FakeLock {
+    inner: Rc<LockInner>,
+}
+
+impl Default for FakeLock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FakeLock {
+    pub fn new() -> Self {
+        Self {
+            inner: Rc::new(LockInner {
+                mutex: Arc::new(futures::lock::Mutex::new(())),
+                timeouts: Gate::new(false),
+                names: RefCell::new(Vec::new()),
+                waits: RefCell::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// Takes the lock as "another tab" would, until the guard is dropped.
+    pub fn try_hold(&self) -> Option<futures::lock::OwnedMutexGuard<()>> {
+        self.inner.mutex.try_lock_owned()
+    }
+
+    pub fn is_held(&self) -> bool {
+        self.inner.mutex.try_lock().is_none()
+    }
+
+    /// Every wait for the lock (now and later) gives up, as if its bound had passed.
+    pub fn expire_waits(&self) {
+        self.inner.timeouts.open();
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.inner.names.borrow().clone()
+    }
+
+    pub fn waits(&self) -> Vec<u32> {
+        self.inner.waits.borrow().clone()
+    }
+}
+
+impl Lock for FakeLock {
+    fn with_lock<'a, T: 'a>(
+        &'a self,
+        name: &'a str,
+        wait_ms: u32,
+        task: LocalBoxFuture<'a, T>,
+    ) -> LocalBoxFuture<'a, Result<T>> {
+        Box::pin(async move {
+            self.inner.names.borrow_mut().push(name.to_owned());
+            self.inner.waits.borrow_mut().push(wait_ms);
+            let acquire = self.inner.mutex.lock();
+            let timeout = self.inner.timeouts.wait();
+            match select(acquire, timeout).await {
+                Either::Left((guard, _)) => {
+                    let out = task.await;
+                    drop(guard);
+                    Ok(out)
+                }
+                Either::Right(_) => Err(Error::LockTimeout(name.to_owned())),
+            }
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clock
+
+#[derive(Clone)]
+pub struct FakeClock {
+    now: Rc<Cell<u64>>,
+}
+
+impl Default for FakeClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FakeClock {
+    pub fn new() -> Self {
+        Self {
+            now: Rc::new(Cell::new(T0_MS)),
+        }
+    }
+
+    pub fn advance_ms(&self, ms: u64) {
+        self.now.set(self.now.get() + ms);
+    }
+}
+
+impl Clock for FakeClock {
+    fn now_ms(&self) -> u64 {
+        self.now.get()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+
+/// An unsigned JWT with `exp` (seconds) and a distinguishing `jti`.
+pub fn jwt(exp_s: u64, tag: &str) -> String {
+    let header = b64url(br#"{"alg":"none","typ":"JWT"}"#);
+    let payload = b64url(format!(r#"{{"jti":"{tag}","exp":{exp_s}}}"#).as_bytes());
+    format!("{header}.{payload}.sig")
+}
+
+/// A JWT expiring `secs` seconds after the fake clock's start (negative: already expired).
+pub fn jwt_in(secs: i64, tag: &str) -> String {
+    jwt(((T0_MS / 1000) as i64 + secs) as u64, tag)
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        let chars = chunk.len() + 1;
+        for i in 0..chars {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Managers and the executor
+
+pub type Manager = SessionManager<FakeTransport, FakeLock, FakeClock>;
+
+/// A "tab": a manager over `storage` (all four slots), sharing `lock` and `clock` with others.
+pub fn manager(
+    storage: &Rc<MemoryStorage>,
+    transport: &FakeTransport,
+    lock: &FakeLock,
+    clock: &FakeClock,
+) -> Manager {
+    let options = SessionOptions::new(BASE);
+    let slots = SessionSlots::uniform(options.keys(), storage.clone());
+    SessionManager::new(
+        options,
+        slots,
+        transport.clone(),
+        lock.clone(),
+        clock.clone(),
+    )
+}
+
+/// Writes a logged-in session into `storage` with the default keys.
+pub fn seed(
+    storage: &MemoryStorage,
+    session_id: Option<&str>,
+    access: Option<&str>,
+    refresh: Option<&str>,
+) {
+    let keys = StorageKeys::default();
+    for (slot, value) in [
+        (Slot::SessionId, session_id),
+        (Slot::AccessToken, access),
+        (Slot::RefreshToken, refresh),
+    ] {
+        if let Some(v) = value {
+            storage.set_now(&keys.key(slot), v);
+        }
+    }
+}
+
+pub fn stored(storage: &MemoryStorage, slot: Slot) -> Option<String> {
+    storage.get_now(&StorageKeys::default().key(slot))
+}
+
+/// A single-threaded executor with result slots.
+pub struct Exec {
+    pub pool: LocalPool,
+}
+
+impl Default for Exec {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Exec {
+    pub fn new() -> Self {
+        Self {
+            pool: LocalPool::new(),
+        }
+    }
+
+    /// Spawns `fut`; its output lands in the returned cell.
+    pub fn spawn<T: 'static>(
+        &self,
+        fut: impl Future<Output = T> + 'static,
+    ) -> Rc<RefCell<Option<T>>> {
+        let slot = Rc::new(RefCell::new(None));
+        let out = slot.clone();
+        self.pool
+            .spawner()
+            .spawn_local(fut.map(move |v| *out.borrow_mut() = Some(v)))
+            .expect("spawn");
+        slot
+    }
+
+    pub fn run_until_stalled(&mut self) {
+        self.pool.run_until_stalled();
+    }
+
+    pub fn block_on<T>(&mut self, fut: impl Future<Output = T>) -> T {
+        self.pool.run_until(fut)
+    }
+}
+
+/// Takes a spawned result, panicking if it is not ready.
+pub fn take<T>(slot: &Rc<RefCell<Option<T>>>) -> T {
+    slot.borrow_mut()
+        .take()
+        .expect("the future has not finished")
+}
+
+/// The error code of an error result.
+pub fn code<T: std::fmt::Debug>(r: &Result<T>) -> &'static str {
+    match r {
+        Ok(v) => panic!("expected an error, got Ok({v:?})"),
+        Err(e) => e.code(),
+    }
+}
