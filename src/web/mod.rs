@@ -2,6 +2,9 @@
 //! reports a typed error.
 
 pub mod cookie_storage;
+pub mod fetch;
 pub mod js_adapter;
 pub mod js_error;
+pub mod locks;
+pub mod timer;
 pub mod web_storage;

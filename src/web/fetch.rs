@@ -1,0 +1,116 @@
+//! The core's [`Transport`] over `fetch`, with a timeout that aborts the request (AbortController)
+//! and an abort when the future is dropped.
+
+use futures::future::LocalBoxFuture;
+use futures::FutureExt;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::core::error::{Error, Result};
+use crate::core::transport::{HttpRequest, HttpResponse, Transport};
+use crate::web::js_error;
+use crate::web::timer::Timeout;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` (window or worker).
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(request: &web_sys::Request) -> js_sys::Promise;
+}
+
+/// Sends requests with the browser's `fetch`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FetchTransport;
+
+/// Aborts the request when dropped: after completion this is a no-op, before it cancels the fetch.
+struct AbortOnDrop(web_sys::AbortController);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn build(
+    req: &HttpRequest,
+    signal: &web_sys::AbortSignal,
+) -> std::result::Result<web_sys::Request, JsValue> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(req.method.as_str());
+    init.set_signal(Some(signal));
+    let headers = web_sys::Headers::new()?;
+    for (name, value) in &req.headers {
+        headers.append(name, value)?;
+    }
+    init.set_headers(&headers);
+    if let Some(body) = &req.body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    web_sys::Request::new_with_str_and_init(&req.url, &init)
+}
+
+fn read_headers(headers: &web_sys::Headers) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Ok(Some(iter)) = js_sys::try_iter(headers) {
+        for entry in iter.flatten() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            if let (Some(n), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                out.push((n.to_ascii_lowercase(), v));
+            }
+        }
+    }
+    out
+}
+
+async fn send(req: HttpRequest) -> Result<HttpResponse> {
+    let controller = web_sys::AbortController::new()
+        .map_err(|e| Error::Network(format!("AbortController: {}", js_error::describe(&e))))?;
+    let abort = AbortOnDrop(controller);
+    let request = build(&req, &abort.0.signal()).map_err(|e| {
+        Error::Network(format!(
+            "invalid request to {}: {}",
+            req.url,
+            js_error::describe(&e)
+        ))
+    })?;
+    let _timer = req.timeout_ms.map(|ms| {
+        let controller = abort.0.clone();
+        let on_timeout = Closure::once_into_js(move || controller.abort());
+        Timeout::new(ms, on_timeout.unchecked_ref())
+    });
+    let fail = |e: JsValue| match (req.timeout_ms, abort.0.signal().aborted()) {
+        (Some(ms), true) => Error::Timeout {
+            url: req.url.clone(),
+            ms,
+        },
+        _ => Error::Network(format!(
+            "{} {}: {}",
+            req.method.as_str(),
+            req.url,
+            js_error::describe(&e)
+        )),
+    };
+    let response: web_sys::Response = JsFuture::from(global_fetch(&request))
+        .await
+        .map_err(fail)?
+        .unchecked_into();
+    let text = response.text().map_err(fail)?;
+    let body = JsFuture::from(text)
+        .await
+        .map_err(fail)?
+        .as_string()
+        .unwrap_or_default();
+    Ok(HttpResponse {
+        status: response.status(),
+        status_text: response.status_text(),
+        headers: read_headers(&response.headers()),
+        body,
+    })
+}
+
+impl Transport for FetchTransport {
+    fn send(&self, request: HttpRequest) -> LocalBoxFuture<'_, Result<HttpResponse>> {
+        send(request).boxed_local()
+    }
+}

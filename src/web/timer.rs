@@ -1,0 +1,43 @@
+//! Timers over the global `setTimeout`/`clearTimeout` (present in windows and workers alike).
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &js_sys::Function, ms: i32) -> JsValue;
+
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+/// Calls a JS function after a delay; cancelled when dropped.
+#[derive(Debug)]
+pub struct Timeout {
+    id: JsValue,
+}
+
+impl Timeout {
+    /// Schedules `handler` after `ms` milliseconds.
+    pub fn new(ms: u32, handler: &js_sys::Function) -> Self {
+        Self {
+            id: set_timeout(handler, ms.min(i32::MAX as u32) as i32),
+        }
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
+    }
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        set_timeout(&resolve, ms.min(i32::MAX as u32) as i32);
+    });
+    // A promise resolved by a timer does not reject.
+    let _ = JsFuture::from(promise).await;
+}
