@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod error;
 pub mod keys;
 pub mod lock;
+pub mod metadata;
 pub mod session;
 pub mod storage;
 pub mod transport;

@@ -1,0 +1,69 @@
+//! The local cache of `useLocalStorage` (PROTOCOL.md §7). Unlike the original, which stores the
+//! decrypted data as plain JSON, the entry is this SDK's AES-256-GCM envelope under the session key.
+//! The cache is best effort: a failing store never fails an operation, and an entry that does not
+//! decrypt (corrupt, another key, the original's plaintext) is removed and treated as a miss.
+
+use std::rc::Rc;
+
+use super::options::DEFAULT_CACHE_NAMESPACE;
+use crate::core::crypto::{aead, SessionKey};
+use crate::core::storage::StorageAdapter;
+
+/// The cache key: `{namespace or "w3a_session_manager_default"}:{session id without 0x}`.
+pub fn cache_key(namespace: Option<&str>, session_id: &str) -> String {
+    let id = session_id
+        .strip_prefix("0x")
+        .or_else(|| session_id.strip_prefix("0X"))
+        .unwrap_or(session_id);
+    format!("{}:{id}", namespace.unwrap_or(DEFAULT_CACHE_NAMESPACE))
+}
+
+/// A best-effort encrypted cache over a storage adapter.
+#[derive(Clone)]
+pub struct LocalCache {
+    store: Rc<dyn StorageAdapter>,
+}
+
+impl std::fmt::Debug for LocalCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalCache").finish_non_exhaustive()
+    }
+}
+
+impl LocalCache {
+    /// A cache over `store`.
+    pub fn new(store: Rc<dyn StorageAdapter>) -> Self {
+        Self { store }
+    }
+
+    /// The cached session data (JSON text), or `None` on a miss, a store failure or an entry that
+    /// does not decrypt to JSON (which is then removed).
+    pub async fn get(&self, key: &SessionKey, storage_key: &str) -> Option<String> {
+        let entry = self.store.get(storage_key).await.ok().flatten()?;
+        let plain = aead::decrypt_envelope(key, &entry)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .filter(|text| is_json(text));
+        if plain.is_none() {
+            let _ = self.store.remove(storage_key).await;
+        }
+        plain
+    }
+
+    /// Stores `data` (JSON text) encrypted; failures are ignored.
+    pub async fn set(&self, key: &SessionKey, storage_key: &str, data: &str) {
+        if let Ok(envelope) = aead::try_encrypt_envelope(key, data.as_bytes()) {
+            let _ = self.store.set(storage_key, &envelope).await;
+        }
+    }
+
+    /// Removes the entry; failures are ignored.
+    pub async fn remove(&self, storage_key: &str) {
+        let _ = self.store.remove(storage_key).await;
+    }
+}
+
+/// True when `text` is one JSON value.
+pub(crate) fn is_json(text: &str) -> bool {
+    serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+}
