@@ -11,16 +11,24 @@
 //! | `decrypt` | `key`, `data` (ECIES JSON) | the UTF-8 plaintext |
 //! | `sign` | `key`, `data` | hex DER signature of keccak256(utf8(data)) |
 //! | `verify` | `pub`, `data`, `sig` | `true` |
+//! | `request` | `operation` (`create`/`update`/`invalidate`/`authorize`), `options` (StorageManager options), `data`, optional `headers` | the request the StorageManager sends: `{method, url, headers, body}` |
 //!
 //! ```sh
 //! echo '[{"op":"pubkey","key":"0x01"}]' | cargo run --example crypto_vectors
 //! ```
 
+use std::cell::RefCell;
 use std::io::{Read, Write};
+use std::rc::Rc;
+
+use futures::future::{ready, LocalBoxFuture};
+use futures::FutureExt;
 
 use serde_json::{json, Value};
 use wasm_session_manager::core::crypto::{ecies, signature, SessionKey};
 use wasm_session_manager::core::keys::normalize_session_id;
+use wasm_session_manager::core::metadata::{StorageManager, StorageManagerOptions};
+use wasm_session_manager::core::transport::{HttpRequest, HttpResponse, Transport};
 use wasm_session_manager::{Error, Result};
 
 fn arg<'a>(op: &'a Value, name: &str) -> Result<&'a str> {
@@ -65,8 +73,80 @@ fn run(op: &Value) -> Result<Value> {
             )?;
             Ok(json!(true))
         }
+        "request" => capture_request(op),
         other => Err(Error::InvalidOption(format!("unknown op {other:?}"))),
     }
+}
+
+/// Records the request and answers 200 with `reply` as the body.
+struct Capture {
+    seen: RefCell<Option<HttpRequest>>,
+    reply: String,
+}
+
+impl Transport for Capture {
+    fn send(&self, request: HttpRequest) -> LocalBoxFuture<'_, Result<HttpResponse>> {
+        *self.seen.borrow_mut() = Some(request);
+        ready(Ok(HttpResponse {
+            status: 200,
+            status_text: "OK".into(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: self.reply.clone(),
+        }))
+        .boxed_local()
+    }
+}
+
+fn capture_request(op: &Value) -> Result<Value> {
+    let options: StorageManagerOptions =
+        serde_json::from_value(op.get("options").cloned().unwrap_or(Value::Null))
+            .map_err(|e| Error::InvalidOption(e.to_string()))?;
+    let headers: Vec<(String, String)> = op
+        .get("headers")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let transport = Rc::new(Capture {
+        seen: RefCell::new(None),
+        reply: op
+            .get("reply")
+            .and_then(Value::as_str)
+            .unwrap_or(r#"{"message":"ok"}"#)
+            .to_owned(),
+    });
+    let manager = StorageManager::new(&options, transport.clone(), None)?;
+    let data = op.get("data").and_then(Value::as_str).unwrap_or("{}");
+    let result = futures::executor::block_on(async {
+        match arg(op, "operation")? {
+            "create" => manager
+                .create_session(data, &headers)
+                .await
+                .map(Value::String),
+            "update" => manager
+                .update_session(data, &headers)
+                .await
+                .map(|()| Value::Null),
+            "invalidate" => manager.invalidate_session(&headers).await.map(Value::Bool),
+            "authorize" => manager.authorize_session(&headers).await.map(Value::String),
+            other => Err(Error::InvalidOption(format!("unknown operation {other:?}"))),
+        }
+    })?;
+    let request = transport
+        .seen
+        .borrow_mut()
+        .take()
+        .ok_or_else(|| Error::InvalidOption("no request was sent".into()))?;
+    Ok(json!({
+        "method": request.method.as_str(),
+        "url": request.url,
+        "headers": request.headers,
+        "body": request.body,
+        "result": result,
+    }))
 }
 
 fn main() -> std::process::ExitCode {

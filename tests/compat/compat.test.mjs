@@ -1,5 +1,7 @@
 // Compatibility of the SDK's crypto (src/core/crypto) with the libraries the original
-// @toruslabs/session-manager 5.6 uses: @toruslabs/eccrypto 7.0.0 and @toruslabs/metadata-helpers 8.2.0.
+// @toruslabs/session-manager 5.6 uses: @toruslabs/eccrypto 7.0.0 and @toruslabs/metadata-helpers 8.2.0,
+// and of the SDK's StorageManager (src/core/metadata) with the original's own StorageManager 5.6.0,
+// run in node with a fake `fetch`.
 //
 // The Rust side runs as one process per batch: examples/crypto_vectors.rs, JSON ops on stdin.
 // Run through ./run.sh, which builds the example and sets CRYPTO_VECTORS_BIN.
@@ -12,6 +14,7 @@ import path from "node:path";
 
 import * as eccrypto from "@toruslabs/eccrypto";
 import * as mh from "@toruslabs/metadata-helpers";
+import { StorageManager as OriginalStorageManager } from "@toruslabs/session-manager";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "..", "..");
@@ -204,4 +207,104 @@ test("signatures are byte-identical to the original's (eccrypto.sign over keccak
   // Our verifier accepts theirs.
   const verified = rust(items.map(({ k, data }, i) => ({ op: "verify", pub: hex(eccrypto.getPublic(k)), data, sig: theirSigs[i] })));
   verified.forEach((v) => assert.equal(v, true));
+});
+
+// ---------------------------------------------------------------------------------------------
+// StorageManager: the original 5.6.0 against ours, request by request.
+
+/** Runs one operation of the original StorageManager with a fake fetch; returns its one request. */
+async function originalRequest(options, operation, data, headers, reply = '{"message":"ok"}') {
+  const calls = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (url, init) => {
+    calls.push({ url, method: init.method, headers: init.headers, body: init.body });
+    return new Response(reply, { status: 200, headers: { "content-type": "application/json" } });
+  };
+  let result;
+  try {
+    const sm = new OriginalStorageManager(options);
+    if (operation === "create") result = await sm.createSession(data, headers);
+    else if (operation === "update") result = await sm.updateSession(data, headers);
+    else if (operation === "invalidate") result = await sm.invalidateSession(headers);
+    else result = await sm.authorizeSession({ headers });
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  assert.equal(calls.length, 1);
+  return { ...calls[0], result };
+}
+
+const OPTION_VARIANTS = [
+  {},
+  { sessionNamespace: "ns-1" },
+  { sessionTime: 3600 },
+  { sessionTime: 0, sessionNamespace: "" },
+  { allowedOrigin: "https://app.example" },
+  { allowedOrigin: true, sessionNamespace: "x" },
+  { allowedOrigin: false },
+  { allowedOrigin: "" },
+];
+
+test("StorageManager requests: same method, URL, headers and body as the original 5.6.0", async () => {
+  const ops = [];
+  const expected = [];
+  let n = 0;
+  for (const variant of OPTION_VARIANTS) {
+    for (const operation of ["create", "update", "invalidate", "authorize"]) {
+      const key = keys[n % keys.length];
+      const payload = payloads[n % payloads.length];
+      n++;
+      // A session id without 0x and with upper case, to exercise normalisation on both sides.
+      const options = { sessionServerBaseUrl: "https://session.example", sessionId: hex(key).toUpperCase(), ...variant };
+      const headers = n % 2 ? { "x-test": String(n) } : {};
+      const reply = operation === "authorize" ? JSON.stringify({ message: await mh.encryptData(key, payload) }) : undefined;
+      const theirs = await originalRequest(options, operation, payload, headers, reply);
+      ops.push({ op: "request", operation, options, data: JSON.stringify(payload), headers, ...(reply ? { reply } : {}) });
+      expected.push({ key, payload, theirs, operation, variant });
+    }
+  }
+  const ours = rust(ops);
+  for (let i = 0; i < ours.length; i++) {
+    const { key, payload, theirs, operation, variant } = expected[i];
+    const o = ours[i];
+    const label = `${operation} ${JSON.stringify(variant)}`;
+    assert.equal(o.method, theirs.method, label);
+    assert.equal(o.url, theirs.url, label);
+    assert.deepEqual(Object.fromEntries(o.headers), theirs.headers, label);
+    assert.deepEqual(o.headers.map(([k]) => k), Object.keys(theirs.headers), label);
+    if (operation === "authorize") {
+      // No randomness: byte-identical.
+      assert.equal(o.body, theirs.body, label);
+      assert.equal(o.result, JSON.stringify(payload), label);
+      continue;
+    }
+    const ob = JSON.parse(o.body);
+    const tb = JSON.parse(theirs.body);
+    // Same fields in the same order with the same values, apart from the random ciphertext and
+    // the signature over it; with those substituted, the bodies are byte-identical.
+    assert.deepEqual(Object.keys(ob), Object.keys(tb), label);
+    assert.equal(o.body, JSON.stringify({ ...tb, data: ob.data, signature: ob.signature }), label);
+    // Our data is what the original can read; our signature is what the original would compute.
+    const plain = operation === "invalidate" ? {} : payload;
+    assert.deepEqual(await mh.decryptData(key, ob.data), plain, label);
+    assert.equal(ob.signature, mh.bytesToHex(await eccrypto.sign(key, mh.keccak256Bytes(mh.utf8ToBytes(ob.data)))), label);
+    if (operation === "create") assert.equal(o.result, theirs.result, label);
+  }
+});
+
+test("StorageManager: the original reads what we stored, we read what the original stored", async () => {
+  for (let i = 0; i < 20; i++) {
+    const key = keys[i];
+    const payload = payloads[i];
+    const options = { sessionServerBaseUrl: "https://session.example", sessionId: hex(key), sessionNamespace: "n" };
+    // Ours creates; the original authorizes with what the server would return.
+    const [created] = rust([{ op: "request", operation: "create", options, data: JSON.stringify(payload) }]);
+    const theirsRead = await originalRequest(options, "authorize", undefined, {}, JSON.stringify({ message: JSON.parse(created.body).data }));
+    assert.deepEqual(theirsRead.result, payload);
+    // The original creates; ours authorizes.
+    const theirsCreate = await originalRequest(options, "create", payload, {});
+    const reply = JSON.stringify({ message: JSON.parse(theirsCreate.body).data });
+    const [read] = rust([{ op: "request", operation: "authorize", options, reply }]);
+    assert.equal(read.result, JSON.stringify(payload));
+  }
 });
