@@ -14,7 +14,11 @@ pub fn keccak256(data: &[u8]) -> [u8; 32] {
     Keccak256::digest(data).into()
 }
 
-/// Signs `keccak256(data)` with `key`: lowercase hex of the DER signature, deterministic, low-S.
+/// Signs `keccak256(data)` with `key`: lowercase hex of the DER signature, deterministic (RFC 6979),
+/// low-S — byte-identical to `bytesToHex(eccrypto.sign(key, keccak256(utf8(data))))` of the original.
+///
+/// RFC 6979 signing of a 32-byte prehash fails only if the derived nonce gives `r = 0` or `s = 0`
+/// (probability ~2^-256); that case returns an empty string, which no server accepts.
 pub fn sign_keccak(key: &SessionKey, data: &[u8]) -> String {
     let signing = SigningKey::from(key.secret());
     let hash = keccak256(data);
