@@ -58,7 +58,7 @@ impl CorsPolicy {
             Self::Any => !origin.is_empty() && origin != "null",
             Self::List(list) => {
                 let origin = normalise(origin);
-                list.iter().any(|o| *o == origin)
+                list.contains(&origin)
             }
             Self::Loopback => is_loopback_origin(origin),
         }

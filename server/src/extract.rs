@@ -37,15 +37,19 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     }
 }
 
-/// Parses a JSON body; an empty body reads as `{}`.
+/// Parses a JSON object body; an empty body reads as `{}`.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
-    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
+    let value: serde_json::Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Value::Object(Default::default())
     } else {
-        bytes
+        serde_json::from_slice(bytes)
+            .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?
     };
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+    if !value.is_object() {
+        return Err(ApiError::bad_request("the JSON body must be an object"));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::bad_request(format!("invalid request: {e}")))
 }
 
 /// A JSON body (an empty body reads as `{}`); any content type is accepted.

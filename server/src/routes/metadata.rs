@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::crypto;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::JsonBody;
+use crate::extract::{parse_json, RawBody};
 use crate::hooks::Counters;
 use crate::store::{MetaEntry, OriginRule};
 use crate::SharedApp;
@@ -126,9 +126,10 @@ struct SetRequest {
 async fn set(
     State(app): State<SharedApp>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody<SetRequest>,
+    RawBody(bytes): RawBody,
 ) -> ApiResult<Json<Value>> {
     Counters::bump(&app.counters.store_set);
+    let body: SetRequest = parse_json(&bytes)?;
     let key = key_of(&body.key)?;
     let namespace = namespace_of(body.namespace.as_deref())?;
     verified_data(&key, &body.data, &body.signature)?;
@@ -166,9 +167,10 @@ struct UpdateRequest {
 async fn update(
     State(app): State<SharedApp>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody<UpdateRequest>,
+    RawBody(bytes): RawBody,
 ) -> ApiResult<Json<Value>> {
     Counters::bump(&app.counters.store_update);
+    let body: UpdateRequest = parse_json(&bytes)?;
     let key = key_of(&body.key)?;
     let namespace = namespace_of(body.namespace.as_deref())?;
     verified_data(&key, &body.data, &body.signature)?;
@@ -208,9 +210,10 @@ struct GetRequest {
 async fn get(
     State(app): State<SharedApp>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody<GetRequest>,
+    RawBody(bytes): RawBody,
 ) -> ApiResult<Json<Value>> {
     Counters::bump(&app.counters.store_get);
+    let body: GetRequest = parse_json(&bytes)?;
     let key = key_of(&body.key)?;
     let namespace = namespace_of(body.namespace.as_deref())?;
     let now = app.lifecycle.now_ms();
