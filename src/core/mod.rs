@@ -5,6 +5,7 @@ pub mod clock;
 pub mod cookie;
 pub mod crypto;
 pub mod error;
+pub mod http;
 pub mod keys;
 pub mod lock;
 pub mod metadata;

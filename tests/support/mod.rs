@@ -38,6 +38,7 @@ pub const T0_MS: u64 = 1_700_000_000_000;
 #[derive(Default)]
 pub struct Gate {
     open: Cell<bool>,
+    permits: Cell<usize>,
     waiters: RefCell<Vec<Waker>>,
 }
 
@@ -45,6 +46,7 @@ impl Gate {
     pub fn new(open: bool) -> Rc<Self> {
         Rc::new(Self {
             open: Cell::new(open),
+            permits: Cell::new(0),
             waiters: RefCell::new(Vec::new()),
         })
     }
@@ -64,6 +66,14 @@ impl Gate {
         self.open.set(false);
     }
 
+    /// Lets `n` waiters (present or future) through a closed gate.
+    pub fn release(&self, n: usize) {
+        self.permits.set(self.permits.get() + n);
+        for waker in self.waiters.borrow_mut().drain(..) {
+            waker.wake();
+        }
+    }
+
     pub fn wait(self: &Rc<Self>) -> GateWait {
         GateWait { gate: self.clone() }
     }
@@ -77,6 +87,9 @@ impl Future for GateWait {
     type Output = ();
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         if self.gate.open.get() {
+            Poll::Ready(())
+        } else if self.gate.permits.get() > 0 {
+            self.gate.permits.set(self.gate.permits.get() - 1);
             Poll::Ready(())
         } else {
             self.gate.waiters.borrow_mut().push(cx.waker().clone());
@@ -94,6 +107,7 @@ struct TransportInner {
     requests: RefCell<Vec<HttpRequest>>,
     handler: RefCell<Handler>,
     gate: Rc<Gate>,
+    url_gates: RefCell<Vec<(String, Rc<Gate>)>>,
     in_flight: Cell<usize>,
 }
 
@@ -110,6 +124,7 @@ impl FakeTransport {
                 requests: RefCell::new(Vec::new()),
                 handler: RefCell::new(Box::new(handler)),
                 gate: Gate::new(true),
+                url_gates: RefCell::new(Vec::new()),
                 in_flight: Cell::new(0),
             }),
         }
@@ -149,6 +164,26 @@ impl FakeTransport {
         self.inner.gate.open();
     }
 
+    /// A closed gate for requests whose URL starts with `prefix` (checked after the global gate).
+    pub fn gate_for(&self, prefix: &str) -> Rc<Gate> {
+        let gate = Gate::new(false);
+        self.inner
+            .url_gates
+            .borrow_mut()
+            .push((prefix.to_owned(), gate.clone()));
+        gate
+    }
+
+    pub fn requests_to(&self, prefix: &str) -> Vec<HttpRequest> {
+        self.inner
+            .requests
+            .borrow()
+            .iter()
+            .filter(|r| r.url.starts_with(prefix))
+            .cloned()
+            .collect()
+    }
+
     pub fn requests(&self) -> Vec<HttpRequest> {
         self.inner.requests.borrow().clone()
     }
@@ -178,6 +213,16 @@ impl Transport for FakeTransport {
             self.inner.requests.borrow_mut().push(request.clone());
             self.inner.in_flight.set(self.inner.in_flight.get() + 1);
             self.inner.gate.wait().await;
+            let url_gate = self
+                .inner
+                .url_gates
+                .borrow()
+                .iter()
+                .find(|(prefix, _)| request.url.starts_with(prefix.as_str()))
+                .map(|(_, gate)| gate.clone());
+            if let Some(gate) = url_gate {
+                gate.wait().await;
+            }
             self.inner.in_flight.set(self.inner.in_flight.get() - 1);
             let answer = (self.inner.handler.borrow_mut())(&request);
             answer
@@ -596,4 +641,16 @@ pub fn code<T: std::fmt::Debug>(r: &Result<T>) -> &'static str {
         Ok(v) => panic!("expected an error, got Ok({v:?})"),
         Err(e) => e.code(),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HttpClient
+
+pub const API: &str = "https://auth.test/api/";
+
+pub type Client = wasm_session_manager::core::http::HttpClient<FakeTransport, FakeLock, FakeClock>;
+
+/// A client over `manager`, sending through `transport`.
+pub fn client(manager: &Manager, transport: &FakeTransport) -> Rc<Client> {
+    Rc::new(Client::new(Rc::new(manager.clone()), transport.clone()))
 }

@@ -95,9 +95,7 @@ impl<T, L, C> Inner<T, L, C> {
             Some(provide) => provide().await?.filter(|t| !t.is_empty()),
             None => self.slots.get(Slot::AccessToken).await?,
         };
-        if token.is_some() {
-            self.memory.borrow_mut().access_token = token.clone();
-        }
+        self.memory.borrow_mut().access_token = token.clone();
         Ok(token)
     }
 
