@@ -1,5 +1,6 @@
 //! The `#[wasm_bindgen]` surface: thin handles over `Rc` state, named as in the original package.
 
+pub mod auth;
 pub mod errors;
 pub mod promise;
 pub mod storage;

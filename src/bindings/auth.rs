@@ -1,0 +1,352 @@
+//! `AuthSessionManager` as JS sees it (PROTOCOL.md §4): a thin handle over the core
+//! [`SessionManager`] wired to the browser seams.
+
+use std::rc::Rc;
+
+use futures::FutureExt;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::bindings::errors::invalid_option;
+use crate::bindings::promise::spawn;
+use crate::bindings::storage::{adapter_from_js, cookie_options};
+use crate::core::clock::SystemClock;
+use crate::core::error::{AuthErrorCode, Error};
+use crate::core::session::{
+    AccessTokenProvider, SessionManager, SessionOptions, SessionSlots, TokensInput,
+};
+use crate::core::storage::StorageAdapter;
+use crate::web::cookie_storage::CookieStorage;
+use crate::web::fetch::FetchTransport;
+use crate::web::js_error;
+use crate::web::locks::WebLock;
+use crate::web::web_storage::{WebStorage, WebStorageKind};
+
+/// The core manager over the browser seams.
+pub type WebSessionManager = SessionManager<FetchTransport, WebLock, SystemClock>;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_OPTIONS: &str = r#"
+/** Where and how the session server is reached. */
+export interface ApiClientConfig {
+  baseURL: string;
+  /** Default "/v1/auth/session". */
+  sessionsEndpoint?: string;
+  /** Default "/v1/auth/logout". */
+  logoutEndpoint?: string;
+  /** Timeout of refresh and logout requests, in ms (the original ignores it; here it aborts the request). */
+  timeout?: number;
+}
+
+/** Adapters per slot; defaults: localStorage, except the refresh token in a cookie. */
+export interface SessionStorageConfig {
+  sessionId?: IStorageAdapter;
+  accessToken?: IStorageAdapter;
+  refreshToken?: IStorageAdapter;
+  idToken?: IStorageAdapter;
+}
+
+export interface AuthSessionManagerOptions {
+  apiClientConfig: ApiClientConfig;
+  storage?: SessionStorageConfig;
+  /** Default "w3a": keys "w3a:session_id", ... and the Web Lock "w3a:session-refresh". */
+  storageKeyPrefix?: string;
+  /** Replaces every read of the access token. */
+  accessTokenProvider?: () => Promise<string | null | undefined> | string | null | undefined;
+  /** Options of the default refresh-token cookie. */
+  cookieOptions?: CookieOptions;
+  /** Bound on the wait for the cross-tab refresh lock, in ms (default 10000); past it: AuthError LOCK_TIMEOUT. */
+  lockWaitMs?: number;
+}
+
+/** Tokens to store after a login; snake_case keys are accepted too. */
+export interface SessionTokens {
+  sessionId?: string;
+  accessToken?: string;
+  refreshToken?: string;
+  idToken?: string;
+}
+
+/** What `getState()` gives: the original's two fields, plus whether a refresh is in flight. */
+export interface SessionState {
+  isAuthenticated: boolean;
+  sessionId: string | null;
+  isRefreshing: boolean;
+}
+
+/** What `ensureRefresh()` resolves to; `session_data` is "" when the tokens were adopted from another tab. */
+export interface RefreshResponse {
+  access_token: string;
+  refresh_token: string;
+  session_data: string;
+}
+"#;
+
+fn field(obj: &JsValue, name: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(obj, &JsValue::from_str(name))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn slot_adapter(
+    storage: Option<&JsValue>,
+    name: &str,
+    default: impl FnOnce() -> Rc<dyn StorageAdapter>,
+) -> Result<Rc<dyn StorageAdapter>, JsValue> {
+    match storage.and_then(|s| field(s, name)) {
+        Some(v) => adapter_from_js(v, &format!("storage.{name}")),
+        None => Ok(default()),
+    }
+}
+
+fn provider_from_js(f: js_sys::Function) -> AccessTokenProvider {
+    Rc::new(move || {
+        let result = f.call0(&JsValue::UNDEFINED);
+        async move {
+            let fail = |e: JsValue| {
+                Error::auth(
+                    AuthErrorCode::Invalid,
+                    format!("accessTokenProvider failed: {}", js_error::describe(&e)),
+                )
+            };
+            let value = result.map_err(fail)?;
+            let value = JsFuture::from(js_sys::Promise::resolve(&value))
+                .await
+                .map_err(fail)?;
+            Ok(value.as_string().filter(|s| !s.is_empty()))
+        }
+        .boxed_local()
+    })
+}
+
+/// Reads the option object into the core manager.
+fn manager_from_options(options: &JsValue) -> Result<WebSessionManager, JsValue> {
+    let api = field(options, "apiClientConfig")
+        .ok_or_else(|| invalid_option("apiClientConfig", "is required"))?;
+    let mut opts: SessionOptions =
+        serde_wasm_bindgen::from_value(api).map_err(|e| invalid_option("apiClientConfig", e))?;
+    if let Some(prefix) = field(options, "storageKeyPrefix") {
+        opts.storage_key_prefix = prefix
+            .as_string()
+            .ok_or_else(|| invalid_option("storageKeyPrefix", "must be a string"))?;
+    }
+    if let Some(ms) = field(options, "lockWaitMs") {
+        let ms = ms
+            .as_f64()
+            .filter(|m| *m >= 0.0)
+            .ok_or_else(|| invalid_option("lockWaitMs", "must be a number"))?;
+        opts.lock_wait_ms = ms.min(u32::MAX as f64) as u32;
+    }
+    opts.validate()?;
+    let storage = field(options, "storage");
+    let local = || -> Rc<dyn StorageAdapter> { Rc::new(WebStorage::new(WebStorageKind::Local)) };
+    let cookie = CookieStorage::new(cookie_options(field(options, "cookieOptions"))?)?;
+    let slots = SessionSlots::new(
+        opts.keys(),
+        slot_adapter(storage.as_ref(), "sessionId", local)?,
+        slot_adapter(storage.as_ref(), "accessToken", local)?,
+        slot_adapter(storage.as_ref(), "refreshToken", || Rc::new(cookie))?,
+        slot_adapter(storage.as_ref(), "idToken", local)?,
+    );
+    let manager = SessionManager::new(opts, slots, FetchTransport, WebLock, SystemClock);
+    if let Some(f) = field(options, "accessTokenProvider") {
+        let f = f
+            .dyn_into::<js_sys::Function>()
+            .map_err(|_| invalid_option("accessTokenProvider", "must be a function"))?;
+        manager.set_access_token_provider(Some(provider_from_js(f)));
+    }
+    Ok(manager)
+}
+
+fn set_field(obj: &js_sys::Object, key: &str, value: JsValue) {
+    // Defining a data property on a fresh plain object cannot fail.
+    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), &value);
+}
+
+fn opt_string(v: Option<String>) -> JsValue {
+    v.map(JsValue::from).unwrap_or(JsValue::NULL)
+}
+
+/// Keeps a user's session alive: stores the tokens, refreshes them (once per tab and, with Web Locks,
+/// once across tabs), decrypts the session data, and logs out.
+///
+/// @example
+/// ```ts
+/// const session = new AuthSessionManager({ apiClientConfig: { baseURL: "https://auth.example.com" } });
+/// await session.setTokens({ sessionId, accessToken, refreshToken });
+/// const data = await session.authorize(); // the decrypted session data, or null when logged out
+/// ```
+#[wasm_bindgen]
+#[derive(Debug, Clone)]
+pub struct AuthSessionManager {
+    inner: WebSessionManager,
+}
+
+impl AuthSessionManager {
+    /// The core manager (shared with `HttpClient`).
+    pub fn core(&self) -> &WebSessionManager {
+        &self.inner
+    }
+}
+
+#[wasm_bindgen]
+impl AuthSessionManager {
+    /// A manager; throws a `TypeError` (`INVALID_OPTION`) for options it cannot use.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "AuthSessionManagerOptions")] options: JsValue,
+    ) -> Result<AuthSessionManager, JsValue> {
+        Ok(Self {
+            inner: manager_from_options(&options)?,
+        })
+    }
+
+    /// Stores the tokens of a login; empty values are skipped; the session id is validated and normalised.
+    #[wasm_bindgen(js_name = setTokens, unchecked_return_type = "Promise<void>")]
+    pub fn set_tokens(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SessionTokens")] tokens: JsValue,
+    ) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        let tokens: Result<TokensInput, _> = serde_wasm_bindgen::from_value(tokens);
+        spawn(async move {
+            let tokens = tokens.map_err(|e| Error::InvalidOption(format!("setTokens: {e}")))?;
+            inner.set_tokens(tokens).await.map(|()| JsValue::UNDEFINED)
+        })
+    }
+
+    /// Refreshes the session and decrypts its data: the data object, or null when there is no session
+    /// or the server ended it. A transient failure (network, 5xx) rejects and keeps the session.
+    #[wasm_bindgen(unchecked_return_type = "Promise<T | null>")]
+    pub fn authorize(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        spawn(async move {
+            match inner.authorize().await? {
+                Some(text) => js_sys::JSON::parse(&text).map_err(|e| {
+                    Error::auth(
+                        AuthErrorCode::DecryptFailed,
+                        format!("session data is not JSON: {}", js_error::describe(&e)),
+                    )
+                }),
+                None => Ok(JsValue::NULL),
+            }
+        })
+    }
+
+    /// The access token (from `accessTokenProvider` when set), or null.
+    #[wasm_bindgen(js_name = getAccessToken, unchecked_return_type = "Promise<string | null>")]
+    pub fn get_access_token(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        spawn(async move { inner.get_access_token().await.map(opt_string) })
+    }
+
+    /// The refresh token, or null.
+    #[wasm_bindgen(js_name = getRefreshToken, unchecked_return_type = "Promise<string | null>")]
+    pub fn get_refresh_token(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        spawn(async move { inner.get_refresh_token().await.map(opt_string) })
+    }
+
+    /// The id token, or null.
+    #[wasm_bindgen(js_name = getIdToken, unchecked_return_type = "Promise<string | null>")]
+    pub fn get_id_token(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        spawn(async move { inner.get_id_token().await.map(opt_string) })
+    }
+
+    /// The session id, or null.
+    #[wasm_bindgen(js_name = getSessionId, unchecked_return_type = "Promise<string | null>")]
+    pub fn get_session_id(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        spawn(async move { inner.get_session_id().await.map(opt_string) })
+    }
+
+    /// True after a successful authorize or refresh, false after a clear or logout.
+    #[wasm_bindgen(js_name = isAuthenticated)]
+    pub fn is_authenticated(&self) -> bool {
+        self.inner.is_authenticated()
+    }
+
+    /// `{ isAuthenticated, sessionId, isRefreshing }`, async like the original's.
+    #[wasm_bindgen(js_name = getState, unchecked_return_type = "Promise<SessionState>")]
+    pub fn get_state(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        spawn(async move {
+            let session_id = inner.get_session_id().await?;
+            let state = js_sys::Object::new();
+            set_field(&state, "isAuthenticated", inner.is_authenticated().into());
+            set_field(&state, "sessionId", opt_string(session_id));
+            set_field(&state, "isRefreshing", inner.is_refreshing().into());
+            Ok(state.into())
+        })
+    }
+
+    /// Removes the four tokens from storage; the manager becomes unauthenticated.
+    #[wasm_bindgen(js_name = clearSessionData, unchecked_return_type = "Promise<void>")]
+    pub fn clear_session_data(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        spawn(async move {
+            inner
+                .clear_session_data()
+                .await
+                .map(|()| JsValue::UNDEFINED)
+        })
+    }
+
+    /// Refreshes now, joining a refresh in flight; with `skipIfFresh`, adopts a token another tab
+    /// already rotated instead of sending a request.
+    /// Without `skipIfFresh` (the default, as in the original) it always asks the server, because
+    /// the caller needs `session_data`.
+    #[wasm_bindgen(js_name = ensureRefresh, unchecked_return_type = "Promise<RefreshResponse>")]
+    pub fn ensure_refresh(
+        &self,
+        #[wasm_bindgen(js_name = skipIfFresh)] skip_if_fresh: Option<bool>,
+    ) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        spawn(async move {
+            let outcome = inner.ensure_refresh(skip_if_fresh.unwrap_or(false)).await?;
+            let response = js_sys::Object::new();
+            let text = |v: Option<String>| JsValue::from(v.unwrap_or_default());
+            set_field(
+                &response,
+                "access_token",
+                text(inner.current_access_token().await?),
+            );
+            set_field(
+                &response,
+                "refresh_token",
+                text(inner.get_refresh_token().await?),
+            );
+            set_field(
+                &response,
+                "session_data",
+                text(outcome.session_data().map(str::to_owned)),
+            );
+            Ok(response.into())
+        })
+    }
+
+    /// Call after a request failed with 401: refreshes unless another caller already did, and gives
+    /// the access token to retry with.
+    #[wasm_bindgen(js_name = handleUnauthorized, unchecked_return_type = "Promise<string | null>")]
+    pub fn handle_unauthorized(
+        &self,
+        #[wasm_bindgen(js_name = failedAccessToken)] failed_access_token: Option<String>,
+    ) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        spawn(async move {
+            inner
+                .handle_unauthorized(failed_access_token.as_deref())
+                .await?;
+            inner.current_access_token().await.map(opt_string)
+        })
+    }
+
+    /// Tells the server, then clears the four slots whatever it answered.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn logout(&self) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        spawn(async move { inner.logout().await.map(|()| JsValue::UNDEFINED) })
+    }
+}

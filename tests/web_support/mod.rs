@@ -1,0 +1,129 @@
+//! Shared helpers of the browser tests that run against session-server (started by `scripts/test.sh`,
+//! its URL baked in at compile time through `SESSION_SERVER_URL`).
+#![allow(dead_code)]
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_session_manager::core::crypto::keys::SessionKey;
+
+#[wasm_bindgen(module = "/tests/js/server_helpers.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = login)]
+    fn js_login(
+        base: &str,
+        username: &str,
+        public_key: &str,
+        session_data: JsValue,
+    ) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = post)]
+    fn js_post(base: &str, path: &str, body: JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = rawRefresh)]
+    fn js_raw_refresh(base: &str, refresh_token: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = counters)]
+    fn js_counters(base: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = resetCounters)]
+    fn js_reset_counters(base: &str) -> js_sys::Promise;
+    /// Flips one digit of the ECIES mac.
+    #[wasm_bindgen(js_name = tamperSessionData)]
+    pub fn tamper_session_data(session_data: &str) -> String;
+    #[wasm_bindgen(js_name = holdLock)]
+    fn js_hold_lock(name: &str, ms: u32) -> js_sys::Promise;
+    /// `localStorage.getItem`.
+    #[wasm_bindgen(js_name = localGet)]
+    pub fn local_get(key: &str) -> Option<String>;
+    /// A cookie's decoded value.
+    #[wasm_bindgen(js_name = cookieGet)]
+    pub fn cookie_get(key: &str) -> Option<String>;
+}
+
+/// The server's base URL.
+pub fn server() -> &'static str {
+    option_env!("SESSION_SERVER_URL")
+        .expect("SESSION_SERVER_URL must be set at build time (scripts/test.sh does)")
+}
+
+/// Parses a JSON literal.
+pub fn json(s: &str) -> JsValue {
+    js_sys::JSON::parse(s).unwrap()
+}
+
+/// `obj[key]`.
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap()
+}
+
+/// `obj[key]` as a string.
+pub fn get_str(obj: &JsValue, key: &str) -> String {
+    get(obj, key).as_string().unwrap_or_default()
+}
+
+/// A logged-in user: the session key (its id is the session id) and the tokens the server gave.
+pub struct Login {
+    pub key: SessionKey,
+    pub session_id: String,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub id_token: String,
+    pub sid: String,
+}
+
+/// Logs in through the server with a fresh random secp256k1 session key.
+pub async fn login(username: &str, session_data: &str) -> Login {
+    let key = SessionKey::generate();
+    let answer = JsFuture::from(js_login(
+        server(),
+        username,
+        &key.public_key_hex(),
+        json(session_data),
+    ))
+    .await
+    .unwrap();
+    Login {
+        session_id: key.to_hex(),
+        access_token: get_str(&answer, "access_token"),
+        refresh_token: get_str(&answer, "refresh_token"),
+        id_token: get_str(&answer, "id_token"),
+        sid: get_str(&answer, "session_id"),
+        key,
+    }
+}
+
+/// POSTs JSON to a server path (test hooks), giving the answer's JSON.
+pub async fn post(path: &str, body: &str) -> JsValue {
+    JsFuture::from(js_post(server(), path, json(body)))
+        .await
+        .unwrap()
+}
+
+/// A refresh made by hand: `{status, json, text}`.
+pub async fn raw_refresh(refresh_token: &str) -> JsValue {
+    JsFuture::from(js_raw_refresh(server(), refresh_token))
+        .await
+        .unwrap()
+}
+
+/// The server's call counter `name`.
+pub async fn counter(name: &str) -> u32 {
+    let c = JsFuture::from(js_counters(server())).await.unwrap();
+    get(&c, name).as_f64().unwrap_or(-1.0) as u32
+}
+
+/// Resets the server's counters.
+pub async fn reset_counters() {
+    JsFuture::from(js_reset_counters(server())).await.unwrap();
+}
+
+/// Holds the Web Lock `name` from plain JS for `ms`; resolves once held.
+pub async fn hold_lock(name: &str, ms: u32) {
+    JsFuture::from(js_hold_lock(name, ms)).await.unwrap();
+}
+
+/// Awaits a promise.
+pub async fn wait(p: js_sys::Promise) -> Result<JsValue, JsValue> {
+    JsFuture::from(p).await
+}
+
+/// The `code` of a JS error.
+pub fn code(err: &JsValue) -> String {
+    get_str(err, "code")
+}
