@@ -28,7 +28,8 @@ pub struct Cli {
     pub addr: SocketAddr,
 
     /// Enable the /test/* hooks (counters, forced expiry, injected failures and latency).
-    #[arg(long, env = "SESSION_SERVER_TEST_HOOKS")]
+    #[arg(long, env = "SESSION_SERVER_TEST_HOOKS", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
     pub test_hooks: bool,
 
     /// Serve this folder at `/` (the demo web app; index.html for directories).

@@ -4,9 +4,9 @@ pub mod api;
 pub mod auth;
 pub mod metadata;
 
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{Method, Uri};
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, Method, Uri};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -30,10 +30,27 @@ pub fn router(app: SharedApp) -> Router {
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(from_fn(no_store))
         .layer(from_fn(limits::header_limits))
         .layer(from_fn_with_state(app.settings.cors.clone(), cors::cors))
         .layer(from_fn(limits::catch_panic))
         .with_state(app)
+}
+
+/// API answers carry tokens and session data: never cache them.
+async fn no_store(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let api = ["/v1/", "/v2/", "/test/"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    let mut response = next.run(request).await;
+    if api {
+        response
+            .headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 async fn health(State(app): State<SharedApp>) -> Json<Value> {

@@ -5,7 +5,10 @@ use serde_json::{json, Value};
 use session_server::clock::Clock;
 use wasm_session_manager::core::crypto::ecies;
 
-use crate::common::{Login, TestServer, START_MS};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use crate::common::{InterleavingStore, Login, TestServer, START_MS};
 
 fn claims(token: &str) -> Value {
     use base64::Engine;
@@ -159,6 +162,27 @@ async fn ten_parallel_refreshes_rotate_once_and_share_the_new_pair() {
     assert_eq!(s.me(&next.0).await.status, 200, "the session survives");
     let sessions = s.get_auth("/v1/auth/sessions", &next.0).await.json();
     assert_eq!(sessions["sessions"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_parallel_refreshes_racing_on_compare_and_swap_still_rotate_once() {
+    let store = Arc::new(InterleavingStore::default());
+    let s = TestServer::start_on(store.clone(), |_| {}).await;
+    for _ in 0..5 {
+        let login = s.login("alice").await;
+        let answers = join_all((0..10).map(|_| s.refresh(&login.refresh))).await;
+        let pairs: Vec<_> = answers.iter().map(pair).collect();
+        assert!(pairs.iter().all(|p| *p == pairs[0]), "{pairs:?}");
+        assert_eq!(
+            s.refresh(&pairs[0].1).await.status,
+            200,
+            "the session survives"
+        );
+    }
+    assert!(
+        store.conflicts.load(Ordering::SeqCst) > 0,
+        "the race was real: some CAS lost"
+    );
 }
 
 #[tokio::test]

@@ -54,6 +54,49 @@ async fn binary_prints_its_url_first_and_serves() {
 }
 
 #[tokio::test]
+async fn every_flag_has_an_env_var() {
+    let mut child = server()
+        .env("SESSION_SERVER_ADDR", "127.0.0.1:0")
+        .env("SESSION_SERVER_TEST_HOOKS", "1")
+        .env("SESSION_SERVER_ACCESS_TTL", "5")
+        .env("SESSION_SERVER_IDLE_TIMEOUT", "60")
+        .env("SESSION_SERVER_ABSOLUTE_TIMEOUT", "120")
+        .env("SESSION_SERVER_GRACE", "0")
+        .env(
+            "SESSION_SERVER_CORS_ORIGIN",
+            "https://a.example,https://b.example",
+        )
+        .env("SESSION_SERVER_SIGNING_KEY", "ab".repeat(32))
+        .env("SESSION_SERVER_STORE", "memory")
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let url = first
+        .strip_prefix("session-server listening on http://")
+        .expect(&first)
+        .to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&url).await.unwrap();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream
+        .write_all(b"GET /test/counters HTTP/1.1\r\nHost: x\r\nOrigin: https://b.example\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.contains("access-control-allow-origin: https://b.example"),
+        "{answer}"
+    );
+    child.kill().await.unwrap();
+}
+
+#[tokio::test]
 async fn invalid_flags_fail_fast() {
     for args in [
         vec!["--access-ttl", "0"],

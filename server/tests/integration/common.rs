@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use session_server::clock::FakeClock;
 use session_server::config::Settings;
 use session_server::store::memory::MemoryStore;
+use session_server::store::{MetaEntry, SessionRecord, Store, StoreResult};
 use session_server::SharedApp;
 use tokio::sync::oneshot;
 use wasm_session_manager::core::crypto::SessionKey;
@@ -97,14 +98,14 @@ impl TestServer {
     }
 
     pub async fn start_with(change: impl FnOnce(&mut Settings)) -> Self {
+        Self::start_on(Arc::new(MemoryStore::new()), change).await
+    }
+
+    pub async fn start_on(store: Arc<dyn Store>, change: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = test_settings();
         change(&mut settings);
         let clock = FakeClock::new(START_MS);
-        let (router, app) = session_server::build_app(
-            settings,
-            Arc::new(MemoryStore::new()),
-            Arc::new(clock.clone()),
-        );
+        let (router, app) = session_server::build_app(settings, store, Arc::new(clock.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();
@@ -217,5 +218,55 @@ impl TestServer {
         self.request("GET", "/test/counters", &[], None)
             .await
             .json()
+    }
+}
+
+/// A memory store that yields to the scheduler inside every session read and write, so that concurrent
+/// requests interleave between read and compare-and-swap like they would against a networked store.
+#[derive(Debug, Default)]
+pub struct InterleavingStore {
+    inner: MemoryStore,
+    pub conflicts: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl Store for InterleavingStore {
+    fn name(&self) -> &'static str {
+        "interleaving"
+    }
+    async fn insert_session(&self, record: SessionRecord) -> StoreResult<()> {
+        self.inner.insert_session(record).await
+    }
+    async fn get_session(&self, sid: &str) -> StoreResult<Option<SessionRecord>> {
+        let record = self.inner.get_session(sid).await;
+        tokio::task::yield_now().await;
+        record
+    }
+    async fn replace_session(&self, record: SessionRecord) -> StoreResult<bool> {
+        tokio::task::yield_now().await;
+        let replaced = self.inner.replace_session(record).await?;
+        if !replaced {
+            self.conflicts
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(replaced)
+    }
+    async fn delete_session(&self, sid: &str) -> StoreResult<bool> {
+        self.inner.delete_session(sid).await
+    }
+    async fn user_sessions(&self, user: &str) -> StoreResult<Vec<SessionRecord>> {
+        self.inner.user_sessions(user).await
+    }
+    async fn session_ids(&self) -> StoreResult<Vec<String>> {
+        self.inner.session_ids().await
+    }
+    async fn purge_expired(&self, now_ms: u64) -> StoreResult<Vec<String>> {
+        self.inner.purge_expired(now_ms).await
+    }
+    async fn meta_get(&self, namespace: &str, key: &str) -> StoreResult<Option<MetaEntry>> {
+        self.inner.meta_get(namespace, key).await
+    }
+    async fn meta_put(&self, namespace: &str, key: &str, entry: MetaEntry) -> StoreResult<()> {
+        self.inner.meta_put(namespace, key, entry).await
     }
 }

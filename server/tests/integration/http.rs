@@ -157,7 +157,9 @@ async fn echo_answers_method_body_and_authorization_presence() {
     )
     .await
     .assert_error(401, "invalid_token");
-    let me = s.me(&login.access).await.json();
+    let me = s.me(&login.access).await;
+    assert_eq!(me.header("cache-control"), Some("no-store"));
+    let me = me.json();
     assert_eq!(
         (me["sub"].as_str(), me["sid"].as_str()),
         (Some("alice"), Some(login.sid.as_str()))
