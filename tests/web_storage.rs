@@ -39,7 +39,11 @@ async fn check_contract(a: &dyn StorageAdapter, prefix: &str) {
     assert_eq!(get(a, &key).await, None, "missing key reads null");
     for v in AWKWARD {
         a.set(&key, v).await.unwrap();
-        assert_eq!(get(a, &key).await.as_deref(), Some(v), "round trip of {v:?}");
+        assert_eq!(
+            get(a, &key).await.as_deref(),
+            Some(v),
+            "round trip of {v:?}"
+        );
     }
     a.set(&key, "first").await.unwrap();
     a.set(&key, "second").await.unwrap();
@@ -69,8 +73,16 @@ async fn local_and_session_storage_contract() {
     check_contract(&*adapter(SessionStorageAdapter::new().into()), "ss").await;
     // values land in the real areas, unencoded
     let ls = LocalStorageAdapter::new();
-    value(ls.set("w3a:access_token".into(), "a;b=c".into())).await.unwrap();
-    let raw = web_sys::window().unwrap().local_storage().unwrap().unwrap().get_item("w3a:access_token").unwrap();
+    value(ls.set("w3a:access_token".into(), "a;b=c".into()))
+        .await
+        .unwrap();
+    let raw = web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("w3a:access_token")
+        .unwrap();
     assert_eq!(raw.as_deref(), Some("a;b=c"));
     value(ls.remove("w3a:access_token".into())).await.unwrap();
 }
@@ -81,12 +93,28 @@ async fn cookie_storage_contract_and_cookie_string() {
     check_contract(&*adapter(cookies.into()), "ck").await;
 
     let c = CookieStorage::new(None).unwrap();
-    value(c.set("w3a:refresh_token".into(), "r;t=1 é".into())).await.unwrap();
-    assert!(documentCookie().contains("w3a:refresh_token=r%3Bt%3D1%20%C3%A9"), "{}", documentCookie());
-    let stored = value(storedCookie("w3a:refresh_token")).await.unwrap().as_string().unwrap();
+    value(c.set("w3a:refresh_token".into(), "r;t=1 é".into()))
+        .await
+        .unwrap();
+    assert!(
+        documentCookie().contains("w3a:refresh_token=r%3Bt%3D1%20%C3%A9"),
+        "{}",
+        documentCookie()
+    );
+    let stored = value(storedCookie("w3a:refresh_token"))
+        .await
+        .unwrap()
+        .as_string()
+        .unwrap();
     if stored != "null" {
-        assert!(stored.contains(r#""path":"/""#) && stored.contains(r#""secure":true"#), "{stored}");
-        assert!(stored.contains(r#""sameSite":"strict""#) && stored.contains(r#""session":false"#), "{stored}");
+        assert!(
+            stored.contains(r#""path":"/""#) && stored.contains(r#""secure":true"#),
+            "{stored}"
+        );
+        assert!(
+            stored.contains(r#""sameSite":"strict""#) && stored.contains(r#""session":false"#),
+            "{stored}"
+        );
     }
     value(c.remove("w3a:refresh_token".into())).await.unwrap();
     assert!(!documentCookie().contains("w3a:refresh_token="));
@@ -97,15 +125,25 @@ async fn cookie_options_are_applied() {
     let opts = js_sys::JSON::parse(r#"{"sameSite":"Lax","maxAge":0,"path":"/"}"#).unwrap();
     let c = CookieStorage::new(Some(opts)).unwrap();
     value(c.set("opt:lax".into(), "v".into())).await.unwrap();
-    let stored = value(storedCookie("opt:lax")).await.unwrap().as_string().unwrap();
+    let stored = value(storedCookie("opt:lax"))
+        .await
+        .unwrap()
+        .as_string()
+        .unwrap();
     if stored != "null" {
-        assert!(stored.contains(r#""sameSite":"lax""#) && stored.contains(r#""session":true"#), "{stored}");
+        assert!(
+            stored.contains(r#""sameSite":"lax""#) && stored.contains(r#""session":true"#),
+            "{stored}"
+        );
     }
     value(c.remove("opt:lax".into())).await.unwrap();
 }
 
 fn code_of(err: &JsValue) -> String {
-    js_sys::Reflect::get(err, &"code".into()).unwrap().as_string().unwrap_or_default()
+    js_sys::Reflect::get(err, &"code".into())
+        .unwrap()
+        .as_string()
+        .unwrap_or_default()
 }
 
 #[wasm_bindgen_test]
@@ -115,16 +153,28 @@ fn cookie_same_site_none_without_secure_is_rejected() {
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(code_of(&err), "COOKIE_INSECURE");
     let bad = js_sys::JSON::parse(r#"{"sameSite":"Sometimes"}"#).unwrap();
-    assert_eq!(code_of(&CookieStorage::new(Some(bad)).unwrap_err()), "INVALID_OPTION");
+    assert_eq!(
+        code_of(&CookieStorage::new(Some(bad)).unwrap_err()),
+        "INVALID_OPTION"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn oversized_cookie_is_a_typed_error_and_keeps_the_old_value() {
     let c = CookieStorage::new(None).unwrap();
     value(c.set("big".into(), "small".into())).await.unwrap();
-    let err = value(c.set("big".into(), "x".repeat(5000))).await.unwrap_err();
+    let err = value(c.set("big".into(), "x".repeat(5000)))
+        .await
+        .unwrap_err();
     assert_eq!(code_of(&err), "COOKIE_TOO_LARGE");
-    assert_eq!(value(c.get("big".into())).await.unwrap().as_string().as_deref(), Some("small"));
+    assert_eq!(
+        value(c.get("big".into()))
+            .await
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("small")
+    );
     value(c.remove("big".into())).await.unwrap();
 }
 
@@ -141,7 +191,10 @@ async fn failing_js_adapter_gives_typed_errors() {
     let a = adapter(failingAdapter());
     assert_eq!(a.get("k").await, Ok(None), "a throwing read reads as null");
     let set = a.set("k", "v").await.unwrap_err();
-    assert!(matches!(&set, Error::StorageWrite(m) if m.contains("set rejected with a string")), "{set:?}");
+    assert!(
+        matches!(&set, Error::StorageWrite(m) if m.contains("set rejected with a string")),
+        "{set:?}"
+    );
     assert!(matches!(a.remove("k").await, Err(Error::StorageWrite(_))));
 }
 
@@ -155,7 +208,9 @@ async fn blocked_local_storage_reads_null_and_write_errors() {
     assert!(read.unwrap().is_null());
     let err = write.unwrap_err();
     assert_eq!(code_of(&err), "STORAGE_UNAVAILABLE");
-    let name = js_sys::Reflect::get(&err, &"name".into()).unwrap().as_string();
+    let name = js_sys::Reflect::get(&err, &"name".into())
+        .unwrap()
+        .as_string();
     assert_eq!(name.as_deref(), Some("StorageError"));
 }
 
@@ -163,10 +218,22 @@ async fn blocked_local_storage_reads_null_and_write_errors() {
 async fn quota_exceeded_write_is_a_typed_error() {
     let ls = LocalStorageAdapter::new();
     value(ls.set("quota".into(), "kept".into())).await.unwrap();
-    let err = value(ls.set("quota".into(), "x".repeat(12 * 1024 * 1024))).await.unwrap_err();
+    let err = value(ls.set("quota".into(), "x".repeat(12 * 1024 * 1024)))
+        .await
+        .unwrap_err();
     assert_eq!(code_of(&err), "STORAGE_WRITE_FAILED");
-    let msg = js_sys::Reflect::get(&err, &"message".into()).unwrap().as_string().unwrap();
+    let msg = js_sys::Reflect::get(&err, &"message".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
     assert!(msg.contains("QuotaExceededError"), "{msg}");
-    assert_eq!(value(ls.get("quota".into())).await.unwrap().as_string().as_deref(), Some("kept"));
+    assert_eq!(
+        value(ls.get("quota".into()))
+            .await
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("kept")
+    );
     value(ls.remove("quota".into())).await.unwrap();
 }

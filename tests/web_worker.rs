@@ -16,8 +16,14 @@ async fn web_storage_in_a_worker() {
     for kind in [WebStorageKind::Local, WebStorageKind::Session] {
         let s = WebStorage::new(kind);
         assert_eq!(s.get("k").await, Ok(None));
-        assert!(matches!(s.set("k", "v").await, Err(Error::StorageUnavailable(_))));
-        assert!(matches!(s.remove("k").await, Err(Error::StorageUnavailable(_))));
+        assert!(matches!(
+            s.set("k", "v").await,
+            Err(Error::StorageUnavailable(_))
+        ));
+        assert!(matches!(
+            s.remove("k").await,
+            Err(Error::StorageUnavailable(_))
+        ));
     }
 }
 
@@ -25,5 +31,8 @@ async fn web_storage_in_a_worker() {
 async fn cookies_in_a_worker() {
     let c = CookieStorage::new(CookieOptions::default()).unwrap();
     assert_eq!(c.get("k").await, Ok(None));
-    assert!(matches!(c.set("k", "v").await, Err(Error::StorageUnavailable(_))));
+    assert!(matches!(
+        c.set("k", "v").await,
+        Err(Error::StorageUnavailable(_))
+    ));
 }
