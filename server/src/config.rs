@@ -96,9 +96,9 @@ pub const AUDIENCE: &str = "wasm-session-manager";
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Largest accepted single header value.
-pub const MAX_HEADER_VALUE_BYTES: usize = 8 * 1024;
+pub const MAX_HEADER_VALUE_BYTES: usize = 16 * 1024;
 /// Largest accepted total of header names and values.
-pub const MAX_HEADERS_BYTES: usize = 32 * 1024;
+pub const MAX_HEADERS_BYTES: usize = 48 * 1024;
 
 /// Validated settings the app runs with.
 #[derive(Clone)]

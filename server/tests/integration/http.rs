@@ -36,17 +36,28 @@ async fn oversized_bodies_are_413_json() {
 #[tokio::test]
 async fn oversized_headers_are_431_json() {
     let s = TestServer::start().await;
-    let huge = "a".repeat(9 * 1024);
+    let huge = "a".repeat(17 * 1024);
     s.request("GET", "/health", &[("x-big", &huge)], None)
         .await
         .assert_error(431, "request_header_fields_too_large");
-    let many: Vec<(String, String)> = (0..8)
+    let many: Vec<(String, String)> = (0..12)
         .map(|i| (format!("x-h{i}"), "b".repeat(5000)))
         .collect();
     let headers: Vec<(&str, &str)> = many.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     s.request("GET", "/health", &headers, None)
         .await
         .assert_error(431, "request_header_fields_too_large");
+    let long_uri = format!("/health?x={}", "a".repeat(17 * 1024));
+    s.request("GET", &long_uri, &[], None)
+        .await
+        .assert_error(414, "uri_too_long");
+    let cookie = "c".repeat(12 * 1024);
+    assert_eq!(
+        s.request("GET", "/health", &[("cookie", &cookie)], None)
+            .await
+            .status,
+        200
+    );
     let long_token = format!("Bearer {}", "a".repeat(5000));
     s.request("GET", "/v1/me", &[("authorization", &long_token)], None)
         .await
