@@ -1,0 +1,136 @@
+// Crypto benchmark page: the original (esbuild bundle `original.js`) and ours (`pkg/index.js`) in the
+// same page, `fetch` stubbed with fixed answers, so each operation is the library's own work:
+// ECIES decrypt (authorize paths), ECIES encrypt + ECDSA sign (createSession). Driven by bench/crypto.mjs.
+import * as orig from "./original.js";
+
+let ours = null;
+let oursError = null;
+try {
+  ours = await import("./pkg/index.js");
+} catch (e) {
+  oursError = `${e && e.name}: ${e && e.message}`;
+}
+
+const BASE = "http://stub.invalid";
+// A realistic session_data payload (~300 bytes of JSON), like what an auth server keeps per session.
+const PAYLOAD = {
+  username: "alice@example.com",
+  sid: "5f0c6a8e-3b0c-4a57-9a39-0d8f8b7c1e21",
+  verifier: "web3auth",
+  verifierId: "alice@example.com",
+  email: "alice@example.com",
+  name: "Alice Example",
+  typeOfLogin: "google",
+  aggregateVerifier: "w3a-google",
+  profileImage: "https://example.com/avatar/alice.png",
+  createdAt: 1763800000000,
+};
+
+const sessionId = orig.StorageManager.generateRandomSessionKey();
+const sessionKey = orig.hexToBytes(sessionId);
+const sessionData = await orig.encryptData(sessionKey, PAYLOAD);
+const keccak = orig.keccak256Bytes(orig.utf8ToBytes(sessionData));
+
+/** Replaces `fetch` with a stub answering `body(url)` as JSON 200 (string URL or Request). */
+function stubFetch(body) {
+  globalThis.fetch = async (input) => {
+    const url = typeof input === "string" ? input : input.url;
+    return new Response(JSON.stringify(body(url)), { status: 200, headers: { "content-type": "application/json" } });
+  };
+}
+
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Each case: per implementation, an async setup returning the operation (or null when not exposed). */
+const CASES = {
+  // The exact call of the original's AuthSessionManager.decryptSessionData.
+  "ecies-decrypt": {
+    orig: async () => async () => orig.decryptData(orig.hexToBytes(sessionId), sessionData),
+    ours: async () => (ours && typeof ours.decryptData === "function" ? async () => ours.decryptData(sessionId, sessionData) : null),
+    check: (r) => same(r, PAYLOAD),
+  },
+  // The original ServerHandler's signature: ECDSA over keccak256 of the data.
+  "ecdsa-sign": {
+    orig: async () => async () => orig.sign(sessionKey, keccak),
+    ours: async () => null,
+    check: (r) => r instanceof Uint8Array && r.length >= 68,
+  },
+  // AuthSessionManager.authorize(): refresh (stubbed) under the Web Lock, then ECIES decrypt.
+  authorize: {
+    setup: () => stubFetch(() => ({ access_token: "at.bench", refresh_token: "rt.bench", session_data: sessionData })),
+    orig: async () => makeAuthorize(orig),
+    ours: async () => (ours && ours.AuthSessionManager ? makeAuthorize(ours) : null),
+    check: (r) => same(r, PAYLOAD),
+  },
+  // AuthSessionManager.ensureRefresh(): the same refresh without the decrypt, so authorize minus this
+  // is roughly the decrypt's share.
+  "ensure-refresh": {
+    setup: () => stubFetch(() => ({ access_token: "at.bench", refresh_token: "rt.bench", session_data: sessionData })),
+    orig: async () => makeRefresh(orig),
+    ours: async () => (ours && ours.AuthSessionManager ? makeRefresh(ours) : null),
+    check: (r) => r && r.access_token === "at.bench" && r.session_data === sessionData,
+  },
+  // StorageManager.authorizeSession(): /v2/store/get (stubbed), public key, ECIES decrypt.
+  "storage-authorize": {
+    setup: () => stubFetch(() => ({ message: sessionData })),
+    orig: async () => makeStorage(orig, (sm) => sm.authorizeSession()),
+    ours: async () => (ours && ours.StorageManager ? makeStorage(ours, (sm) => sm.authorizeSession()) : null),
+    check: (r) => same(r, PAYLOAD),
+  },
+  // StorageManager.createSession(): ECIES encrypt, keccak256 + ECDSA sign, /v2/store/set (stubbed).
+  "storage-create": {
+    setup: () => stubFetch(() => ({ message: "success" })),
+    orig: async () => makeStorage(orig, (sm) => sm.createSession(PAYLOAD)),
+    ours: async () => (ours && ours.StorageManager ? makeStorage(ours, (sm) => sm.createSession(PAYLOAD)) : null),
+    check: (r) => typeof r === "string" && r.toLowerCase().replace(/^0x/, "") === sessionId.toLowerCase().replace(/^0x/, ""),
+  },
+};
+
+async function authManager(lib) {
+  const mem = () => new lib.MemoryStorage();
+  const sm = new lib.AuthSessionManager({
+    apiClientConfig: { baseURL: BASE },
+    storage: { sessionId: mem(), accessToken: mem(), refreshToken: mem(), idToken: mem() },
+  });
+  await sm.setTokens({ sessionId, accessToken: "at.bench", refreshToken: "rt.bench" });
+  return sm;
+}
+
+async function makeAuthorize(lib) {
+  const sm = await authManager(lib);
+  return () => sm.authorize();
+}
+
+async function makeRefresh(lib) {
+  const sm = await authManager(lib);
+  return () => sm.ensureRefresh(false);
+}
+
+async function makeStorage(lib, op) {
+  const sm = new lib.StorageManager({ sessionServerBaseUrl: BASE, sessionId, sessionNamespace: "bench" });
+  return () => op(sm);
+}
+
+/** Runs one case for one implementation for about `ms` (after `warmupMs`). Returns ops/s, or why not. */
+async function run(name, impl, ms, warmupMs) {
+  const c = CASES[name];
+  if (!c) throw new Error(`unknown case ${name}`);
+  if (c.setup) c.setup();
+  const op = await c[impl]();
+  if (!op) return { available: false, why: impl === "ours" && oursError ? `package failed to load: ${oursError}` : "not exposed to JS" };
+  const first = await op();
+  if (!c.check(first)) return { available: false, why: `wrong result: ${JSON.stringify(first)?.slice(0, 200)}` };
+  let t0 = performance.now();
+  while (performance.now() - t0 < warmupMs) await op();
+  let n = 0;
+  t0 = performance.now();
+  let t = t0;
+  while (t - t0 < ms) {
+    await op();
+    n += 1;
+    t = performance.now();
+  }
+  return { available: true, ops: n, ms: t - t0, opsPerSec: (n * 1000) / (t - t0) };
+}
+
+window.bench = { ready: true, run, cases: Object.keys(CASES), oursError, oursExports: ours ? Object.keys(ours).sort() : [] };

@@ -1,0 +1,47 @@
+// Size: gzip -9 bytes of what a browser downloads. The original: esbuild bundles (minified, ESM,
+// browser platform) of the whole package and of its auth part. Ours: the wasm + JS glue + entry of pkg/.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { BENCH, ORIGINAL, ORIGINAL_VERSION, PKG, PKG_FILES, WORK, bundle, ensurePkg, fmtInt, gzip9, saveResult } from "./lib.mjs";
+
+// The original's public exports (dist/lib.esm/index.js), checked so the "everything" bundle really is everything.
+const indexSrc = readFileSync(join(BENCH, "node_modules", ORIGINAL, "dist/lib.esm/index.js"), "utf8");
+const exported = [...indexSrc.matchAll(/export\s*\{([^}]*)\}/g)].flatMap((m) => m[1].split(",").map((s) => s.trim()).filter(Boolean));
+for (const name of ["AuthSessionManager", "HttpClient"]) {
+  if (!exported.includes(name)) throw new Error(`${ORIGINAL} ${ORIGINAL_VERSION} does not export ${name}`);
+}
+
+const entries = {
+  // `import * as all` kept alive through a global: nothing can be tree-shaken away.
+  all: `import * as all from "${ORIGINAL}"; globalThis.__sessionManager = all;`,
+  // What an app that uses only the token flow ships: AuthSessionManager and HttpClient (and what they pull in).
+  auth: `import { AuthSessionManager, HttpClient } from "${ORIGINAL}"; globalThis.__sessionManager = { AuthSessionManager, HttpClient };`,
+};
+
+const original = {};
+for (const [name, src] of Object.entries(entries)) {
+  const out = await bundle(src, join(WORK, `original-${name}.min.js`));
+  original[name] = { raw: out.length, gzip: gzip9(Buffer.from(out)) };
+}
+
+ensurePkg();
+const ours = { files: {} };
+for (const f of PKG_FILES) {
+  const p = join(PKG, f);
+  ours.files[f] = { raw: readFileSync(p).length, gzip: gzip9(p) };
+}
+ours.gzip = Object.values(ours.files).reduce((a, f) => a + f.gzip, 0);
+ours.raw = Object.values(ours.files).reduce((a, f) => a + f.raw, 0);
+const ourExports = [...readFileSync(join(PKG, "wasm_session_manager.js"), "utf8").matchAll(/^export (?:class|function) (\w+)/gm)]
+  .map((m) => m[1])
+  .filter((n) => !n.startsWith("__") && n !== "initSync");
+
+const kb = (n) => (n / 1000).toFixed(1) + " KB";
+console.log(`size (gzip -9 bytes; ${ORIGINAL} ${ORIGINAL_VERSION} bundled by esbuild, minified ESM, platform browser)`);
+console.log(`  original, everything (${exported.length} exports): ${fmtInt(original.all.gzip)} B (${kb(original.all.gzip)}; ${fmtInt(original.all.raw)} B minified)`);
+console.log(`  original, AuthSessionManager + HttpClient:   ${fmtInt(original.auth.gzip)} B (${kb(original.auth.gzip)}; ${fmtInt(original.auth.raw)} B minified)`);
+for (const [f, s] of Object.entries(ours.files)) console.log(`  ours, pkg/${f}: ${fmtInt(s.gzip)} B (${fmtInt(s.raw)} B raw)`);
+console.log(`  ours, total: ${fmtInt(ours.gzip)} B (${kb(ours.gzip)}); exports: ${ourExports.join(", ")}`);
+console.log(`  ratio ours/original: ${(ours.gzip / original.all.gzip).toFixed(2)} vs everything, ${(ours.gzip / original.auth.gzip).toFixed(2)} vs auth part`);
+
+saveResult("size", { originalVersion: ORIGINAL_VERSION, original, ours, ourExports });

@@ -1,0 +1,50 @@
+// Prints one table of the figures the benchmark scripts saved in .work/results/ (this run's only:
+// run.sh clears them first). Ratios are ours/original, both measured in the same run.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { RESULTS, fmtInt } from "./lib.mjs";
+
+const load = (name) => {
+  const p = join(RESULTS, `${name}.json`);
+  return existsSync(p) ? JSON.parse(readFileSync(p, "utf8")) : null;
+};
+const rows = [];
+const row = (metric, original, ours, r) => rows.push([metric, original, ours, r]);
+const ratio = (o, u) => (o != null && u != null && o !== 0 ? (u / o).toFixed(2) : "n/a");
+
+const size = load("size");
+if (size) {
+  row("size gzip -9 (B), original everything", fmtInt(size.original.all.gzip), fmtInt(size.ours.gzip), ratio(size.original.all.gzip, size.ours.gzip));
+  row("size gzip -9 (B), original auth part", fmtInt(size.original.auth.gzip), fmtInt(size.ours.gzip), ratio(size.original.auth.gzip, size.ours.gzip));
+} else row("size", "not run", "not run", "");
+
+const crypto = load("crypto");
+if (crypto) {
+  for (const [name, c] of Object.entries(crypto.cases)) {
+    const cell = (v, b) => (v != null ? `${fmtInt(v)} (${fmtInt(b)})` : "n/a");
+    const r = ratio(c.original, c.ours);
+    row(`${name} ops/s, median (best)`, cell(c.original, c.best.original), cell(c.ours, c.best.ours), r === "n/a" ? r : `${r} (${ratio(c.best.original, c.best.ours)})`);
+  }
+} else row("crypto", "not run", "not run", "");
+
+const contention = load("contention");
+if (contention) {
+  for (const sc of Object.values(contention.scenarios)) {
+    const cell = (impl, key) => {
+      const s = sc.rounds[impl];
+      return s && s[key] ? `${s[key].median} [${s[key].min}-${s[key].max}]` : "n/a";
+    };
+    const n = sc.tabs * sc.requests;
+    row(`refreshes, ${sc.title} (median [min-max])`, cell("orig", "refreshes"), cell("ours", "refreshes"), "");
+    row(`failed of ${n}, ${sc.title}`, cell("orig", "failed"), cell("ours", "failed"), "");
+  }
+} else row("contention", "not run", "not run", "");
+
+const head = ["metric", "original", "ours", "ours/original"];
+const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join("  ");
+console.log(line(head));
+console.log(w.map((n) => "-".repeat(n)).join("  "));
+for (const r of rows) console.log(line(r));
+const loads = [size, crypto, contention].filter(Boolean).map((r) => r.loadavg);
+if (loads.length) console.log(`(1-minute load average at the end of each benchmark: ${loads.join(", ")}; on 2 cores)`);
