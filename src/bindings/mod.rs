@@ -4,3 +4,4 @@ pub mod auth;
 pub mod errors;
 pub mod promise;
 pub mod storage;
+pub mod storage_manager;
