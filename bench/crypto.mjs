@@ -30,7 +30,7 @@ try {
   if (oursError) console.error(`bench: our package failed to load in Chromium: ${oursError}`);
   const samples = {};
   for (const name of cases) {
-    const sample = (samples[name] = { orig: [], ours: [], why: {} });
+    const sample = (samples[name] = { orig: [], ours: [], why: {}, fetchesPerOp: {} });
     for (const impl of ["orig", "ours"]) {
       const r = await page.evaluate(([n, i, ms]) => window.bench.run(n, i, ms, 0), [name, impl, WARMUP_MS]);
       if (!r.available) sample.why[impl] = r.why;
@@ -40,8 +40,10 @@ try {
       const order = k % 2 === 0 ? impls : [...impls].reverse();
       for (const impl of order) {
         const r = await page.evaluate(([n, i, ms]) => window.bench.run(n, i, ms, 0), [name, impl, MS]);
-        if (r.available) sample[impl].push(r.opsPerSec);
-        else sample.why[impl] = r.why;
+        if (r.available) {
+          sample[impl].push(r.opsPerSec);
+          sample.fetchesPerOp[impl] = r.fetchesPerOp;
+        } else sample.why[impl] = r.why;
       }
     }
   }
@@ -61,6 +63,11 @@ try {
       `  ${name.padEnd(18)} original ${cell(o, bo, s.why.orig).padEnd(24)} ours ${cell(u, bu, s.why.ours).padEnd(24)}` +
         (o && u ? `  ours/original ${(u / o).toFixed(2)} (best ${(bu / bo).toFixed(2)})` : ""),
     );
+    const f = s.fetchesPerOp;
+    if (f.orig != null && f.ours != null && f.orig !== f.ours) {
+      console.log(`    note: requests per operation differ (original ${f.orig}, ours ${f.ours}): not the same work`);
+    }
+    summary[name].fetchesPerOp = f;
     if (s.why.orig) failed = true; // the original must always run: its absence means the harness is broken
   }
   const errors = log.filter((l) => l.includes("pageerror"));

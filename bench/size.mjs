@@ -1,6 +1,7 @@
 // Size: gzip -9 bytes of what a browser downloads. The original: esbuild bundles (minified, ESM,
 // browser platform) of the whole package and of its auth part. Ours: the wasm + JS glue + entry of pkg/.
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { BENCH, ORIGINAL, ORIGINAL_VERSION, PKG, PKG_FILES, WORK, bundle, ensurePkg, fmtInt, gzip9, saveResult } from "./lib.mjs";
 
@@ -30,6 +31,9 @@ for (const f of PKG_FILES) {
   const p = join(PKG, f);
   ours.files[f] = { raw: readFileSync(p).length, gzip: gzip9(p) };
 }
+const wasmPath = join(PKG, PKG_FILES[0]);
+ours.builtAt = statSync(wasmPath).mtime.toISOString();
+ours.wasmSha256 = createHash("sha256").update(readFileSync(wasmPath)).digest("hex").slice(0, 16);
 ours.gzip = Object.values(ours.files).reduce((a, f) => a + f.gzip, 0);
 ours.raw = Object.values(ours.files).reduce((a, f) => a + f.raw, 0);
 const ourExports = [...readFileSync(join(PKG, "wasm_session_manager.js"), "utf8").matchAll(/^export (?:class|function) (\w+)/gm)]
@@ -41,7 +45,8 @@ console.log(`size (gzip -9 bytes; ${ORIGINAL} ${ORIGINAL_VERSION} bundled by esb
 console.log(`  original, everything (${exported.length} exports): ${fmtInt(original.all.gzip)} B (${kb(original.all.gzip)}; ${fmtInt(original.all.raw)} B minified)`);
 console.log(`  original, AuthSessionManager + HttpClient:   ${fmtInt(original.auth.gzip)} B (${kb(original.auth.gzip)}; ${fmtInt(original.auth.raw)} B minified)`);
 for (const [f, s] of Object.entries(ours.files)) console.log(`  ours, pkg/${f}: ${fmtInt(s.gzip)} B (${fmtInt(s.raw)} B raw)`);
-console.log(`  ours, total: ${fmtInt(ours.gzip)} B (${kb(ours.gzip)}); exports: ${ourExports.join(", ")}`);
+console.log(`  ours, total: ${fmtInt(ours.gzip)} B (${kb(ours.gzip)}); pkg/ built ${ours.builtAt}, wasm sha256 ${ours.wasmSha256}…`);
+console.log(`  ours, exports: ${ourExports.join(", ")}`);
 console.log(`  ratio ours/original: ${(ours.gzip / original.all.gzip).toFixed(2)} vs everything, ${(ours.gzip / original.auth.gzip).toFixed(2)} vs auth part`);
 
 saveResult("size", { originalVersion: ORIGINAL_VERSION, original, ours, ourExports });
