@@ -144,7 +144,7 @@ export function watchPage(page, label) {
 export function ensureServerBinary() {
   if (process.env.SESSION_SERVER) return process.env.SESSION_SERVER;
   const r = spawnSync("cargo", ["build", "-q", "-p", "session-server"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
-  const bin = join(ROOT, "target", "debug", "session-server");
+  const bin = join(process.env.CARGO_TARGET_DIR ? resolve(ROOT, process.env.CARGO_TARGET_DIR) : join(ROOT, "target"), "debug", "session-server");
   if (r.status !== 0 || !existsSync(bin)) throw new Error("cargo build -p session-server failed");
   return bin;
 }

@@ -29,6 +29,7 @@ const PAYLOAD = {
 const sessionId = orig.StorageManager.generateRandomSessionKey();
 const sessionKey = orig.hexToBytes(sessionId);
 const sessionData = await orig.encryptData(sessionKey, PAYLOAD);
+const publicKeyHex = orig.bytesToHex(orig.getPublic(sessionKey));
 const keccak = orig.keccak256Bytes(orig.utf8ToBytes(sessionData));
 
 /** Replaces `fetch` with a stub answering `body(url)` as JSON 200 (string URL or Request). */
@@ -56,6 +57,14 @@ const CASES = {
     orig: async () => async () => orig.sign(sessionKey, keccak),
     ours: async () => null,
     check: (r) => r instanceof Uint8Array && r.length >= 68,
+  },
+  // The session's public key (secp256k1 base-point multiplication): what StorageManager derives for
+  // every request. Original: eccrypto getPublic + hex, as its ServerHandler.getStorageKey does.
+  "public-key": {
+    orig: async () => async () => orig.bytesToHex(orig.getPublic(orig.hexToBytes(sessionId))),
+    ours: async () =>
+      ours && ours.StorageManager && typeof ours.StorageManager.getPublicKey === "function" ? async () => ours.StorageManager.getPublicKey(sessionId) : null,
+    check: (r) => r === publicKeyHex,
   },
   // AuthSessionManager.authorize(): refresh (stubbed) under the Web Lock, then ECIES decrypt.
   authorize: {
