@@ -124,13 +124,11 @@ fn status(err: &JsValue) -> Option<f64> {
     get(err, "status").as_f64()
 }
 
-/// The session is gone on the server. The core turns a `{message: ""}` answer into `AuthError`
-/// `SESSION_EXPIRED`; session-server answers 404 instead, which arrives as `HttpError` 404. Both are
-/// typed; either is accepted here (see the report of issue 6).
+/// The session is gone on the server: `AuthError` `SESSION_EXPIRED` with the original's message,
+/// whether the server answers `{message: ""}` or (as session-server does) 404.
 fn assert_gone(err: &JsValue) {
-    let c = code(err);
-    let ok = c == "SESSION_EXPIRED" || (c == "HTTP_ERROR" && status(err) == Some(404.0));
-    assert!(ok, "expected an expired session, got {c} {:?}", status(err));
+    assert_eq!(code(err), "SESSION_EXPIRED");
+    assert_eq!(get_str(err, "message"), "Session Expired or Invalid public key");
     assert!(err.is_instance_of::<js_sys::Error>());
 }
 

@@ -155,7 +155,14 @@ impl StorageManager {
             body,
             headers,
         );
-        let response = self.send(request).await?;
+        let response = match self.send(request).await {
+            // A server that answers "not found" for an unknown or expired key (session-server
+            // does) means what the original's empty `message` means.
+            Err(Error::Http { status: 404, .. }) => {
+                return Err(Error::auth(AuthErrorCode::SessionExpired, SESSION_EXPIRED_MESSAGE))
+            }
+            other => other?,
+        };
         let message = message_of(&response)?;
         let data = self.open(&key, &message)?;
         if let Some(cache) = &self.cache {
