@@ -68,6 +68,19 @@ export interface SessionTokens {
   idToken?: string;
 }
 
+export interface AuthSessionManager {
+  /**
+   * Refreshes the session and decrypts its data: the data object, or null when there is no session
+   * or the server ended it. A transient failure (network, 5xx) rejects with an `AuthError` and keeps
+   * the session.
+   * @example
+   * ```ts
+   * const data = await session.authorize<{ email: string }>();
+   * ```
+   */
+  authorize<T = unknown>(): Promise<T | null>;
+}
+
 /** What `getState()` gives: the original's two fields, plus whether a refresh is in flight. */
 export interface SessionState {
   isAuthenticated: boolean;
@@ -218,7 +231,8 @@ impl AuthSessionManager {
 
     /// Refreshes the session and decrypts its data: the data object, or null when there is no session
     /// or the server ended it. A transient failure (network, 5xx) rejects and keeps the session.
-    #[wasm_bindgen(unchecked_return_type = "Promise<T | null>")]
+    /// (Typed in the `.d.ts` as the generic `authorize<T>()` of the interface above.)
+    #[wasm_bindgen(skip_typescript)]
     pub fn authorize(&self) -> js_sys::Promise {
         let inner = self.inner.clone();
         spawn(async move {
