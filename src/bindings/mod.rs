@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod errors;
+pub mod http_client;
 pub mod promise;
 pub mod storage;
 pub mod storage_manager;
