@@ -4,11 +4,11 @@ export * from "./wasm_session_manager";
 export declare class AuthError extends Error {
   readonly code:
     | "EXPIRED" | "INVALID" | "REFRESH_FAILED" | "NETWORK" | "DECRYPT_FAILED"
-    | "NO_SESSION_ID" | "SESSION_EXPIRED" | "LOCK_TIMEOUT" | "MALFORMED_RESPONSE";
+    | "NO_SESSION_ID" | "SESSION_EXPIRED" | "LOCK_TIMEOUT";
 }
 /** HTTP failures. */
 export declare class HttpError<T = unknown> extends Error {
-  readonly code: "HTTP_ERROR" | "NETWORK" | "TIMEOUT";
+  readonly code: "HTTP_ERROR" | "NETWORK" | "TIMEOUT" | "MALFORMED_RESPONSE";
   readonly status?: number;
   readonly statusText?: string;
   readonly url?: string;

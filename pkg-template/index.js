@@ -12,9 +12,9 @@ class SessionManagerError extends Error {
     if (code !== undefined) this.code = code;
   }
 }
-/** Session flow failures; `code` in EXPIRED | INVALID | REFRESH_FAILED | NETWORK | DECRYPT_FAILED | NO_SESSION_ID | SESSION_EXPIRED | LOCK_TIMEOUT | MALFORMED_RESPONSE. */
+/** Session flow failures; `code` in EXPIRED | INVALID | REFRESH_FAILED | NETWORK | DECRYPT_FAILED | NO_SESSION_ID | SESSION_EXPIRED | LOCK_TIMEOUT. */
 export class AuthError extends SessionManagerError {}
-/** HTTP failures: non-2xx (`HTTP_ERROR`, with status, statusText, url, body), `NETWORK`, `TIMEOUT`. */
+/** HTTP failures: non-2xx (`HTTP_ERROR`, with status, statusText, url, body), `NETWORK`, `TIMEOUT`, `MALFORMED_RESPONSE`. */
 export class HttpError extends SessionManagerError {}
 /** Storage failures: `STORAGE_UNAVAILABLE`, `STORAGE_WRITE_FAILED`, `COOKIE_TOO_LARGE`, `COOKIE_INSECURE`. */
 export class StorageError extends SessionManagerError {}

@@ -749,4 +749,5 @@ async fn bad_arguments_and_error_answers_are_typed() {
         .await
         .unwrap_err();
     assert_eq!(code(&err), "MALFORMED_RESPONSE");
+    assert_eq!(get_str(&err, "name"), "HttpError");
 }

@@ -147,9 +147,12 @@ impl Error {
             | Self::CookieTooLarge { .. }
             | Self::CookieInsecureSameSiteNone => "StorageError",
             Self::Crypto(_) => "CryptoError",
-            Self::Http { .. } | Self::Network(_) | Self::Timeout { .. } => "HttpError",
+            Self::Http { .. }
+            | Self::Network(_)
+            | Self::Timeout { .. }
+            | Self::MalformedResponse(_) => "HttpError",
             Self::InvalidSessionId | Self::InvalidOption(_) => "TypeError",
-            Self::Auth { .. } | Self::LockTimeout(_) | Self::MalformedResponse(_) => "AuthError",
+            Self::Auth { .. } | Self::LockTimeout(_) => "AuthError",
         }
     }
 
