@@ -104,6 +104,8 @@ if [ -f tests/compat/run.sh ]; then
 fi
 
 check package bash scripts/build-pkg.sh
+grep -h "package size" "$LOGS/package.log" || true
+node_suite typings bash tests/types/check.sh
 
 if [ -f e2e/run.sh ]; then
   node_suite e2e bash e2e/run.sh
