@@ -401,11 +401,17 @@ fn missing_message_is_session_expired() {
     }
     // session-server answers 404 for an unknown or expired key: the same error
     let t = Rc::new(FakeTransport::default());
-    t.reply(Ok(json_response(404, r#"{"error":"not_found","error_description":"no data"}"#)));
+    t.reply(Ok(json_response(
+        404,
+        r#"{"error":"not_found","error_description":"no data"}"#,
+    )));
     let (_, extra) = with_session("");
     let m = manager(&extra, t, None);
     let err = block_on(m.authorize_session(&no_headers())).unwrap_err();
-    assert_eq!((err.code(), err.to_string().as_str()), ("SESSION_EXPIRED", SESSION_EXPIRED_MESSAGE));
+    assert_eq!(
+        (err.code(), err.to_string().as_str()),
+        ("SESSION_EXPIRED", SESSION_EXPIRED_MESSAGE)
+    );
 
     let t = Rc::new(FakeTransport::default());
     t.reply(Ok(json_response(200, r#"{"message":{"iv":"00"}}"#)));

@@ -128,7 +128,10 @@ fn status(err: &JsValue) -> Option<f64> {
 /// whether the server answers `{message: ""}` or (as session-server does) 404.
 fn assert_gone(err: &JsValue) {
     assert_eq!(code(err), "SESSION_EXPIRED");
-    assert_eq!(get_str(err, "message"), "Session Expired or Invalid public key");
+    assert_eq!(
+        get_str(err, "message"),
+        "Session Expired or Invalid public key"
+    );
     assert!(err.is_instance_of::<js_sys::Error>());
 }
 

@@ -159,7 +159,10 @@ impl StorageManager {
             // A server that answers "not found" for an unknown or expired key (session-server
             // does) means what the original's empty `message` means.
             Err(Error::Http { status: 404, .. }) => {
-                return Err(Error::auth(AuthErrorCode::SessionExpired, SESSION_EXPIRED_MESSAGE))
+                return Err(Error::auth(
+                    AuthErrorCode::SessionExpired,
+                    SESSION_EXPIRED_MESSAGE,
+                ))
             }
             other => other?,
         };
