@@ -118,8 +118,8 @@ function showLoggedOut(reason) {
 /** Checks the stored session with the server: shows its data, or the login form. */
 async function authorize() {
   try {
-    // Nothing stored: logged out, no request. (authorize() would reject with AuthError NO_SESSION_ID.)
-    const data = (await session.getSessionId()) ? await session.authorize() : null;
+    // null when nothing is stored or the server ended the session (no request when nothing is stored)
+    const data = await session.authorize();
     if (data) {
       view.mode = "in";
       view.data = data;
@@ -130,14 +130,9 @@ async function authorize() {
       view.data = null;
     }
   } catch (err) {
-    if (err?.name === "AuthError" && err.code === "NO_SESSION_ID") {
-      view.mode = "out";
-      view.data = null;
-    } else {
-      // A transient failure (network, 5xx): the SDK keeps the session; the login card offers a retry.
-      view.mode = "error";
-      fail("Checking the session", err);
-    }
+    // A transient failure (network, 5xx): the SDK keeps the session; the login card offers a retry.
+    view.mode = "error";
+    fail("Checking the session", err);
   }
   await render();
   return view.data;

@@ -244,18 +244,16 @@ where
     /// `authorize()`: refreshes (joining a refresh in flight), decrypts `session_data` with the
     /// session id, and returns the plaintext JSON text.
     ///
-    /// - No session id → `Auth{NoSessionId}`.
-    /// - Neither an access nor a refresh token → unauthenticated, `Ok(None)`.
+    /// - No session id, or neither an access nor a refresh token → unauthenticated, `Ok(None)`
+    ///   (as the original: a first visit is "logged out", not an error), no request.
     /// - The server ends the session (terminal answer) → session cleared, `Ok(None)`.
     /// - A transient failure (network, 5xx, 429, malformed answer, lock timeout) → the typed error;
     ///   nothing is cleared.
     /// - `session_data` missing or not decryptable → `Auth{DecryptFailed}`; the tokens stay.
     pub async fn authorize(&self) -> Result<Option<String>> {
         let Some(session_id) = self.get_session_id().await? else {
-            return Err(Error::auth(
-                AuthErrorCode::NoSessionId,
-                "no session id is stored: call setTokens with a sessionId first",
-            ));
+            self.inner.authenticated.set(false);
+            return Ok(None);
         };
         let access = self.inner.read_access_token().await?;
         let refresh = self.inner.read_slot(Slot::RefreshToken).await?;
