@@ -77,7 +77,7 @@ cargo_suite native-tests cargo test --workspace
 start_server() {
   cargo build -q -p session-server >"$LOGS/server-build.log" 2>&1 || return 1
   local out="$LOGS/server.out"
-  "$ROOT/target/debug/session-server" --addr 127.0.0.1:0 --test-hooks --static-dir "$ROOT/www" "$@" >"$out" 2>"$LOGS/server.err" &
+  "$ROOT/target/debug/session-server" --addr 127.0.0.1:0 --test-hooks "$@" >"$out" 2>"$LOGS/server.err" &
   SERVER_PID=$!
   for _ in $(seq 100); do
     SESSION_SERVER_URL=$(sed -n 's/^session-server listening on \(http:[^ ]*\).*/\1/p' "$out" | head -1)
