@@ -71,7 +71,7 @@ check fmt cargo fmt --all -- --check
 check clippy-native cargo clippy --workspace --all-targets -- -D warnings
 check clippy-wasm32 cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
 
-cargo_suite native-tests cargo test --workspace
+cargo_suite native-tests cargo test --workspace --no-fail-fast
 
 # Browser tests talk to a session-server on a free loopback port, started here and stopped at exit.
 start_server() {
@@ -97,7 +97,7 @@ fi
 BROWSER_TESTS=()
 for f in tests/web_*.rs; do BROWSER_TESTS+=(--test "$(basename "$f" .rs)"); done
 WASM_BINDGEN_TEST_TIMEOUT=180 cargo_suite browser-tests \
-  wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --mode no-install -- "${BROWSER_TESTS[@]}"
+  wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --mode no-install -- --no-fail-fast "${BROWSER_TESTS[@]}"
 
 if [ -f tests/compat/run.sh ]; then
   node_suite crypto-compat bash tests/compat/run.sh
