@@ -110,8 +110,9 @@ fn timeout_ms(timeout: Option<&Value>) -> ApiResult<u64> {
     Ok((secs * 1000.0).ceil() as u64)
 }
 
+/// The body of `set` and `update` (update ignores `timeout`: a session keeps its expiry).
 #[derive(Deserialize)]
-struct SetRequest {
+struct WriteRequest {
     key: String,
     data: String,
     signature: String,
@@ -123,16 +124,24 @@ struct SetRequest {
     timeout: Option<Value>,
 }
 
+impl WriteRequest {
+    /// The key and namespace of a write whose data is signed by that key.
+    fn checked(&self) -> ApiResult<(String, String)> {
+        let key = key_of(&self.key)?;
+        let namespace = namespace_of(self.namespace.as_deref())?;
+        verified_data(&key, &self.data, &self.signature)?;
+        Ok((key, namespace))
+    }
+}
+
 async fn set(
     State(app): State<SharedApp>,
     headers: HeaderMap,
     RawBody(bytes): RawBody,
 ) -> ApiResult<Json<Value>> {
     Counters::bump(&app.counters.store_set);
-    let body: SetRequest = parse_json(&bytes)?;
-    let key = key_of(&body.key)?;
-    let namespace = namespace_of(body.namespace.as_deref())?;
-    verified_data(&key, &body.data, &body.signature)?;
+    let body: WriteRequest = parse_json(&bytes)?;
+    let (key, namespace) = body.checked()?;
     let origin = origin_rule(body.allowed_origin.as_ref(), &headers)?;
     let now = app.lifecycle.now_ms();
     let expires_ms = now.saturating_add(timeout_ms(body.timeout.as_ref())?);
@@ -153,27 +162,14 @@ async fn set(
     Ok(Json(json!({ "message": "success" })))
 }
 
-#[derive(Deserialize)]
-struct UpdateRequest {
-    key: String,
-    data: String,
-    signature: String,
-    #[serde(default)]
-    namespace: Option<String>,
-    #[serde(default, rename = "allowedOrigin")]
-    allowed_origin: Option<Value>,
-}
-
 async fn update(
     State(app): State<SharedApp>,
     headers: HeaderMap,
     RawBody(bytes): RawBody,
 ) -> ApiResult<Json<Value>> {
     Counters::bump(&app.counters.store_update);
-    let body: UpdateRequest = parse_json(&bytes)?;
-    let key = key_of(&body.key)?;
-    let namespace = namespace_of(body.namespace.as_deref())?;
-    verified_data(&key, &body.data, &body.signature)?;
+    let body: WriteRequest = parse_json(&bytes)?;
+    let (key, namespace) = body.checked()?;
     let now = app.lifecycle.now_ms();
     let store = app.lifecycle.store();
     let existing = store
