@@ -6,47 +6,14 @@ mod support;
 use std::rc::Rc;
 
 use support::*;
-use wasm_session_manager::core::crypto::SessionKey;
 use wasm_session_manager::core::http::{HttpResult, RequestOptions};
 use wasm_session_manager::core::keys::Slot;
 use wasm_session_manager::core::storage::MemoryStorage;
 use wasm_session_manager::core::transport::Method;
 use wasm_session_manager::{AuthErrorCode, Error, Result};
 
-struct World {
-    exec: Exec,
-    clock: FakeClock,
-    lock: FakeLock,
-    server: FakeServer,
-    transport: FakeTransport,
-    storage: Rc<MemoryStorage>,
-}
-
 fn world() -> World {
-    let clock = FakeClock::new();
-    let server = FakeServer::new(&clock, Some(SessionKey::generate()), "{}");
-    let transport = FakeTransport::server(&server);
-    let storage = Rc::new(MemoryStorage::new());
-    seed(
-        &storage,
-        Some("0x01"),
-        Some(&server.access()),
-        Some(&server.refresh()),
-    );
-    World {
-        exec: Exec::new(),
-        clock,
-        lock: FakeLock::new(),
-        server,
-        transport,
-        storage,
-    }
-}
-
-impl World {
-    fn tab(&self) -> Manager {
-        manager(&self.storage, &self.transport, &self.lock, &self.clock)
-    }
+    World::new("{}")
 }
 
 /// A request's body as sent, and its result slot.

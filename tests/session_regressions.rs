@@ -2,52 +2,15 @@
 
 mod support;
 
-use std::rc::Rc;
-
 use support::*;
-use wasm_session_manager::core::crypto::SessionKey;
 use wasm_session_manager::core::keys::Slot;
 use wasm_session_manager::core::session::RefreshOutcome;
-use wasm_session_manager::core::storage::MemoryStorage;
 use wasm_session_manager::Error;
 
 const DATA: &str = r#"{"user":"alice","roles":["admin"]}"#;
 
-struct World {
-    exec: Exec,
-    clock: FakeClock,
-    lock: FakeLock,
-    server: FakeServer,
-    transport: FakeTransport,
-    storage: Rc<MemoryStorage>,
-}
-
 fn world() -> World {
-    let clock = FakeClock::new();
-    let key = SessionKey::generate();
-    let server = FakeServer::new(&clock, Some(key.clone()), DATA);
-    let transport = FakeTransport::server(&server);
-    let storage = Rc::new(MemoryStorage::new());
-    seed(
-        &storage,
-        Some(&key.to_hex()),
-        Some(&server.access()),
-        Some(&server.refresh()),
-    );
-    World {
-        exec: Exec::new(),
-        clock,
-        lock: FakeLock::new(),
-        server,
-        transport,
-        storage,
-    }
-}
-
-impl World {
-    fn tab(&self) -> Manager {
-        manager(&self.storage, &self.transport, &self.lock, &self.clock)
-    }
+    World::new(DATA)
 }
 
 // Defect 1: a fresh instance's handleUnauthorized() takes its own stale stored access token for a

@@ -2,51 +2,18 @@
 
 mod support;
 
-use std::rc::Rc;
-
 use support::*;
-use wasm_session_manager::core::crypto::SessionKey;
 use wasm_session_manager::core::keys::Slot;
 use wasm_session_manager::core::session::RefreshOutcome;
-use wasm_session_manager::core::storage::MemoryStorage;
-
-struct World {
-    exec: Exec,
-    clock: FakeClock,
-    lock: FakeLock,
-    server: FakeServer,
-    transport: FakeTransport,
-    storage: Rc<MemoryStorage>,
-    key: SessionKey,
-}
 
 fn world() -> World {
-    let clock = FakeClock::new();
-    let key = SessionKey::generate();
-    let server = FakeServer::new(&clock, Some(key.clone()), r#"{"user":"alice"}"#);
-    let transport = FakeTransport::server(&server);
-    let storage = Rc::new(MemoryStorage::new());
-    seed(
-        &storage,
-        Some(&key.to_hex()),
-        Some(&server.access()),
-        Some(&server.refresh()),
-    );
-    World {
-        exec: Exec::new(),
-        clock,
-        lock: FakeLock::new(),
-        server,
-        transport,
-        storage,
-        key,
-    }
+    World::new(r#"{"user":"alice"}"#)
 }
 
 #[test]
 fn fifty_concurrent_callers_one_transport_call() {
     let mut w = world();
-    let m = manager(&w.storage, &w.transport, &w.lock, &w.clock);
+    let m = w.tab();
     w.transport.hold();
     let results: Vec<_> = (0..50)
         .map(|_| {
@@ -85,7 +52,7 @@ fn fifty_concurrent_callers_one_transport_call() {
 #[test]
 fn mixed_callers_share_one_flight() {
     let mut w = world();
-    let m = manager(&w.storage, &w.transport, &w.lock, &w.clock);
+    let m = w.tab();
     w.transport.hold();
     let mut authorizes = Vec::new();
     let mut others = Vec::new();
@@ -115,7 +82,7 @@ fn mixed_callers_share_one_flight() {
 #[test]
 fn lock_is_released_before_callers_continue() {
     let mut w = world();
-    let m = manager(&w.storage, &w.transport, &w.lock, &w.clock);
+    let m = w.tab();
     let lock = w.lock.clone();
     let seen = w.exec.spawn(async move {
         let r = m.ensure_refresh(false).await;
@@ -130,8 +97,8 @@ fn lock_is_released_before_callers_continue() {
 #[test]
 fn two_tabs_sharing_storage_and_lock_send_one_refresh() {
     let mut w = world();
-    let tab_a = manager(&w.storage, &w.transport, &w.lock, &w.clock);
-    let tab_b = manager(&w.storage, &w.transport, &w.lock, &w.clock);
+    let tab_a = w.tab();
+    let tab_b = w.tab();
     w.transport.hold();
     let mut results = Vec::new();
     for i in 0..20 {
@@ -169,8 +136,8 @@ fn second_tab_authorize_after_rotation_uses_the_rotated_refresh_token() {
     // A real refresh (authorize) in tab B after tab A rotated must send A's new refresh token,
     // re-read under the lock, never the one B saw before: else the server sees a replay.
     let mut w = world();
-    let tab_a = manager(&w.storage, &w.transport, &w.lock, &w.clock);
-    let tab_b = manager(&w.storage, &w.transport, &w.lock, &w.clock);
+    let tab_a = w.tab();
+    let tab_b = w.tab();
     w.transport.hold();
     let a = {
         let m = tab_a.clone();
@@ -201,7 +168,7 @@ fn second_tab_authorize_after_rotation_uses_the_rotated_refresh_token() {
 #[test]
 fn wait_for_refresh_waits_for_any_flight() {
     let mut w = world();
-    let m = manager(&w.storage, &w.transport, &w.lock, &w.clock);
+    let m = w.tab();
     // Nothing in flight: resolves at once.
     w.exec.block_on(m.wait_for_refresh());
     w.transport.hold();

@@ -564,6 +564,49 @@ pub fn manager(
     )
 }
 
+/// One logged-in session: a fake auth server holding it, its tokens seeded into shared storage, and
+/// the lock and clock every "tab" of the test shares.
+pub struct World {
+    pub exec: Exec,
+    pub clock: FakeClock,
+    pub lock: FakeLock,
+    pub server: FakeServer,
+    pub transport: FakeTransport,
+    pub storage: Rc<MemoryStorage>,
+    pub key: SessionKey,
+}
+
+impl World {
+    /// A session whose server-side data is `session_data` (JSON text).
+    pub fn new(session_data: &str) -> Self {
+        let clock = FakeClock::new();
+        let key = SessionKey::generate();
+        let server = FakeServer::new(&clock, Some(key.clone()), session_data);
+        let transport = FakeTransport::server(&server);
+        let storage = Rc::new(MemoryStorage::new());
+        seed(
+            &storage,
+            Some(&key.to_hex()),
+            Some(&server.access()),
+            Some(&server.refresh()),
+        );
+        World {
+            exec: Exec::new(),
+            clock,
+            lock: FakeLock::new(),
+            server,
+            transport,
+            storage,
+            key,
+        }
+    }
+
+    /// A new "tab": a manager over the shared storage, transport, lock and clock.
+    pub fn tab(&self) -> Manager {
+        manager(&self.storage, &self.transport, &self.lock, &self.clock)
+    }
+}
+
 /// Writes a logged-in session into `storage` with the default keys.
 pub fn seed(
     storage: &MemoryStorage,
