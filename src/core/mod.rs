@@ -6,6 +6,7 @@ pub mod cookie;
 pub mod crypto;
 pub mod error;
 pub mod http;
+pub mod json;
 pub mod keys;
 pub mod lock;
 pub mod metadata;

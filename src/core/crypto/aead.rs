@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 use super::keys::SessionKey;
 use super::util::{decode_lower_hex, random_bytes};
 use crate::core::error::{Error, Result};
+use crate::core::json::{self, Value};
 
 /// The HKDF `info`: binds the derived key to this use, so it is never the key of anything else.
 pub const HKDF_INFO: &[u8] = b"wasm-session-manager/metadata/aes-256-gcm/v1";
@@ -24,23 +25,6 @@ pub const ALG: &str = "A256GCM";
 
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Envelope {
-    v: serde_json::Value,
-    alg: String,
-    nonce: String,
-    ciphertext: String,
-}
-
-#[derive(serde::Deserialize)]
-struct Probe {
-    #[allow(dead_code)]
-    v: serde_json::Value,
-    #[allow(dead_code)]
-    alg: serde_json::Value,
-}
 
 fn cipher(key: &SessionKey) -> Result<Aes256Gcm> {
     let ikm = Zeroizing::new(key.secret().to_bytes());
@@ -78,25 +62,35 @@ pub fn try_encrypt_envelope(key: &SessionKey, plaintext: &[u8]) -> Result<String
 /// Decrypts an envelope made by [`encrypt_envelope`] with the same key. Anything else — another
 /// version or algorithm, bad hex, a changed byte, another key — is `Error::Crypto` (`DECRYPT_FAILED`).
 pub fn decrypt_envelope(key: &SessionKey, envelope: &str) -> Result<Vec<u8>> {
-    let env: Envelope = serde_json::from_str(envelope)
-        .map_err(|e| Error::Crypto(format!("malformed envelope: {e}")))?;
-    if env.v.as_u64() != Some(u64::from(VERSION)) {
-        return Err(Error::Crypto(format!(
-            "unsupported envelope version {}",
-            env.v
-        )));
+    let malformed = |e: &dyn std::fmt::Display| Error::Crypto(format!("malformed envelope: {e}"));
+    let value = json::parse(envelope).map_err(|e| malformed(&e))?;
+    let [v, alg, nonce, ciphertext] =
+        json::fields(&value, ["v", "alg", "nonce", "ciphertext"], true)
+            .map_err(|e| malformed(&e))?;
+    let text = |field: Option<&'_ Value>, name: &str| -> Result<String> {
+        field
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| malformed(&format_args!("{name} must be a string")))
+    };
+    let v = v.ok_or_else(|| malformed(&"missing field v"))?;
+    let (alg, nonce, ciphertext) = (
+        text(alg, "alg")?,
+        text(nonce, "nonce")?,
+        text(ciphertext, "ciphertext")?,
+    );
+    // Only the integer literal 1 (as serde_json's `as_u64() == Some(1)`: not 1.0 or 1e0).
+    if !matches!(v, Value::Number(n) if n == "1") {
+        return Err(Error::Crypto(format!("unsupported envelope version {v}")));
     }
-    if env.alg != ALG {
-        return Err(Error::Crypto(format!(
-            "unsupported algorithm {:?}",
-            env.alg
-        )));
+    if alg != ALG {
+        return Err(Error::Crypto(format!("unsupported algorithm {alg:?}")));
     }
-    let nonce = decode_lower_hex(&env.nonce, "nonce")?;
+    let nonce = decode_lower_hex(&nonce, "nonce")?;
     if nonce.len() != NONCE_LEN {
         return Err(Error::Crypto("nonce must be 12 bytes".to_owned()));
     }
-    let ciphertext = decode_lower_hex(&env.ciphertext, "ciphertext")?;
+    let ciphertext = decode_lower_hex(&ciphertext, "ciphertext")?;
     if ciphertext.len() < TAG_LEN {
         return Err(Error::Crypto("ciphertext shorter than the tag".to_owned()));
     }
@@ -108,5 +102,11 @@ pub fn decrypt_envelope(key: &SessionKey, envelope: &str) -> Result<Vec<u8>> {
 /// True when `s` looks like an envelope of this scheme (a JSON object with `v` and `alg`), as opposed
 /// to an eccrypto payload. Says nothing about whether it decrypts.
 pub fn is_envelope(s: &str) -> bool {
-    s.trim_start().starts_with('{') && serde_json::from_str::<Probe>(s).is_ok()
+    s.trim_start().starts_with('{')
+        && json::parse(s).is_ok_and(|v| {
+            matches!(
+                json::fields(&v, ["v", "alg"], false),
+                Ok([Some(_), Some(_)])
+            )
+        })
 }

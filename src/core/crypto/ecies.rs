@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 use super::keys::SessionKey;
 use super::util::{decode_hex, random_bytes};
 use crate::core::error::{Error, Result};
+use crate::core::json;
 
 type Aes256CbcEnc = cbc::Encryptor<aes::Aes256>;
 type Aes256CbcDec = cbc::Decryptor<aes::Aes256>;
@@ -30,18 +31,6 @@ pub struct EciesPayload {
     pub mac: Vec<u8>,
 }
 
-#[derive(serde::Deserialize)]
-struct PayloadJson<'a> {
-    #[serde(borrow)]
-    iv: std::borrow::Cow<'a, str>,
-    #[serde(rename = "ephemPublicKey", borrow)]
-    ephem_public_key: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    ciphertext: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    mac: std::borrow::Cow<'a, str>,
-}
-
 impl EciesPayload {
     /// The JSON the original sends: `{"iv":"…","ephemPublicKey":"…","ciphertext":"…","mac":"…"}`,
     /// lowercase hex, in that order.
@@ -57,13 +46,22 @@ impl EciesPayload {
 
     /// Parses that JSON (hex in either case) and checks the field lengths.
     pub fn from_json(s: &str) -> Result<Self> {
-        let raw: PayloadJson<'_> = serde_json::from_str(s)
-            .map_err(|e| Error::Crypto(format!("malformed ECIES payload: {e}")))?;
+        let malformed =
+            |e: &dyn std::fmt::Display| Error::Crypto(format!("malformed ECIES payload: {e}"));
+        let value = json::parse(s).map_err(|e| malformed(&e))?;
+        let names = ["iv", "ephemPublicKey", "ciphertext", "mac"];
+        let found = json::fields(&value, names, false).map_err(|e| malformed(&e))?;
+        let mut hex = [""; 4];
+        for ((slot, field), name) in hex.iter_mut().zip(found).zip(names) {
+            *slot = field
+                .and_then(json::Value::as_str)
+                .ok_or_else(|| malformed(&format_args!("{name} must be a string")))?;
+        }
         let payload = EciesPayload {
-            iv: decode_hex(&raw.iv, "iv")?,
-            ephem_public_key: decode_hex(&raw.ephem_public_key, "ephemPublicKey")?,
-            ciphertext: decode_hex(&raw.ciphertext, "ciphertext")?,
-            mac: decode_hex(&raw.mac, "mac")?,
+            iv: decode_hex(hex[0], "iv")?,
+            ephem_public_key: decode_hex(hex[1], "ephemPublicKey")?,
+            ciphertext: decode_hex(hex[2], "ciphertext")?,
+            mac: decode_hex(hex[3], "mac")?,
         };
         payload.validate()?;
         Ok(payload)
@@ -217,23 +215,13 @@ pub fn decrypt_json_str(key: &SessionKey, session_data: &str) -> Result<String> 
     let plain = decrypt(key, &payload)?;
     let text = String::from_utf8(plain)
         .map_err(|_| Error::Crypto("decrypted data is not UTF-8".to_owned()))?;
-    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&text) {
-        if let Some(err) = map.get("error").filter(|v| is_truthy(v)) {
-            return Err(Error::Crypto(format!(
-                "decrypted data carries an error: {err}"
-            )));
-        }
+    if let Some(err) = json::parse(&text)
+        .ok()
+        .and_then(|v| v.get("error").filter(|e| e.is_truthy()).cloned())
+    {
+        return Err(Error::Crypto(format!(
+            "decrypted data carries an error: {err}"
+        )));
     }
     Ok(text)
-}
-
-/// JavaScript truthiness of a JSON value.
-fn is_truthy(v: &serde_json::Value) -> bool {
-    match v {
-        serde_json::Value::Null => false,
-        serde_json::Value::Bool(b) => *b,
-        serde_json::Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        serde_json::Value::String(s) => !s.is_empty(),
-        serde_json::Value::Array(_) | serde_json::Value::Object(_) => true,
-    }
 }

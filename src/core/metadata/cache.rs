@@ -65,5 +65,5 @@ impl LocalCache {
 
 /// True when `text` is one JSON value.
 pub(crate) fn is_json(text: &str) -> bool {
-    serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+    crate::core::json::is_valid(text)
 }

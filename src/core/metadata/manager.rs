@@ -6,9 +6,10 @@ use std::rc::Rc;
 
 use super::cache::{cache_key, is_json, LocalCache};
 use super::options::{ResolvedOptions, Scheme, StorageManagerOptions};
-use super::request::{json_request, to_json, GetBody, Operation, StoreBody};
+use super::request::{json_request, GetBody, Operation, StoreBody};
 use crate::core::crypto::{aead, ecies, signature, SessionKey};
 use crate::core::error::{AuthErrorCode, Error, Result};
+use crate::core::json::{self, Value};
 use crate::core::keys::normalize_session_id;
 use crate::core::storage::StorageAdapter;
 use crate::core::transport::{HttpResponse, Method, Transport};
@@ -144,10 +145,11 @@ impl StorageManager {
             }
         }
         let public = key.public_key_hex();
-        let body = to_json(&GetBody {
+        let body = GetBody {
             key: &public,
             namespace: self.options.namespace.as_deref(),
-        });
+        }
+        .to_json();
         let request = json_request(
             Method::Post,
             &self.options.base_url,
@@ -245,7 +247,7 @@ impl StorageManager {
             method,
             &self.options.base_url,
             path,
-            to_json(&body),
+            body.to_json(),
             headers,
         );
         self.send(request).await.map(drop)
@@ -271,19 +273,15 @@ impl StorageManager {
 /// `message` of a `/v2/store/get` answer. A falsy or missing message (or a body that is not a JSON
 /// object) → `SESSION_EXPIRED`, as in the original; a truthy non-string → `MalformedResponse`.
 fn message_of(response: &HttpResponse) -> Result<String> {
-    use serde_json::Value;
     let expired = || Error::auth(AuthErrorCode::SessionExpired, SESSION_EXPIRED_MESSAGE);
-    let Ok(Value::Object(mut map)) = serde_json::from_str(&response.body) else {
+    let Ok(value @ Value::Object(_)) = json::parse(&response.body) else {
         return Err(expired());
     };
-    match map.remove("message") {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s),
-        None | Some(Value::Null) | Some(Value::Bool(false)) | Some(Value::String(_)) => {
-            Err(expired())
-        }
-        Some(Value::Number(n)) if n.as_f64() == Some(0.0) => Err(expired()),
-        Some(other) => Err(Error::MalformedResponse(format!(
+    match value.get("message") {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(other) if other.is_truthy() => Err(Error::MalformedResponse(format!(
             "message is not a string: {other}"
         ))),
+        _ => Err(expired()),
     }
 }

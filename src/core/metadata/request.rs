@@ -1,14 +1,12 @@
 //! The exact requests of PROTOCOL.md §7, as `ServerHandler` of the original builds them: JSON fields
 //! in the original's order, missing ones omitted.
 
-use serde::Serialize;
-
 use super::options::{AllowedOrigin, REQUEST_TIMEOUT_MS};
+use crate::core::json::write_str;
 use crate::core::transport::{HttpRequest, Method};
 
 /// The body of `POST /v2/store/set` and `PUT /v2/store/update`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreBody<'a> {
     /// The uncompressed public key, 130 hex digits.
     pub key: &'a str,
@@ -17,23 +15,19 @@ pub struct StoreBody<'a> {
     /// Hex DER signature of keccak256(utf8(data)).
     pub signature: &'a str,
     /// The namespace.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<&'a str>,
     /// Create and update only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_origin: Option<&'a AllowedOrigin>,
     /// Create (`sessionTime`) and invalidate (`1`) only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
 }
 
 /// The body of `POST /v2/store/get`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GetBody<'a> {
     /// The uncompressed public key.
     pub key: &'a str,
     /// The namespace.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<&'a str>,
 }
 
@@ -58,10 +52,57 @@ impl Operation {
     }
 }
 
-/// Serialises a body. Serialising these structs of strings and numbers cannot fail; the fallback
-/// keeps that a non-panicking path.
-pub(crate) fn to_json<T: Serialize>(body: &T) -> String {
-    serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned())
+impl StoreBody<'_> {
+    /// `{"key","data","signature","namespace"?,"allowedOrigin"?,"timeout"?}` in that order, as
+    /// `JSON.stringify` writes it; absent fields omitted.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(self.data.len() * 2 + 300);
+        out.push_str("{\"key\":");
+        write_str(&mut out, self.key);
+        out.push_str(",\"data\":");
+        write_str(&mut out, self.data);
+        out.push_str(",\"signature\":");
+        write_str(&mut out, self.signature);
+        if let Some(namespace) = self.namespace {
+            out.push_str(",\"namespace\":");
+            write_str(&mut out, namespace);
+        }
+        match self.allowed_origin {
+            Some(AllowedOrigin::Bool(b)) => {
+                out.push_str(if *b {
+                    ",\"allowedOrigin\":true"
+                } else {
+                    ",\"allowedOrigin\":false"
+                });
+            }
+            Some(AllowedOrigin::Origin(origin)) => {
+                out.push_str(",\"allowedOrigin\":");
+                write_str(&mut out, origin);
+            }
+            None => {}
+        }
+        if let Some(timeout) = self.timeout {
+            out.push_str(",\"timeout\":");
+            out.push_str(&timeout.to_string());
+        }
+        out.push('}');
+        out
+    }
+}
+
+impl GetBody<'_> {
+    /// `{"key","namespace"?}`, as `JSON.stringify` writes it.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(160);
+        out.push_str("{\"key\":");
+        write_str(&mut out, self.key);
+        if let Some(namespace) = self.namespace {
+            out.push_str(",\"namespace\":");
+            write_str(&mut out, namespace);
+        }
+        out.push('}');
+        out
+    }
 }
 
 /// A JSON request to `{base}{path}`: `Content-Type: application/json; charset=utf-8` (as

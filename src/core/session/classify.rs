@@ -9,10 +9,9 @@
 //! | 400, 403, 404 with JSON `error: "invalid_grant"` | `SESSION_EXPIRED` | cleared |
 //! | any other non-2xx | `REFRESH_FAILED` | kept |
 
-use serde_json::Value;
-
 use super::wire::{excerpt, parse_refresh_answer, RefreshAnswer};
 use crate::core::error::{AuthErrorCode, Error};
+use crate::core::json::{self, Value};
 use crate::core::transport::HttpResponse;
 
 /// A failed refresh, by what it means for the stored session.
@@ -82,7 +81,7 @@ pub fn classify_response(response: &HttpResponse) -> Result<RefreshAnswer, Failu
 
 /// The server's JSON `error` code, and a one-line description of the body.
 fn server_detail(body: &str) -> (Option<String>, String) {
-    if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(body) {
+    if let Ok(map @ Value::Object(_)) = json::parse(body) {
         let code = map.get("error").and_then(Value::as_str).map(str::to_owned);
         let description = map
             .get("error_description")

@@ -13,7 +13,7 @@ pub fn expiry_ms(token: &str) -> Option<u64> {
         return None;
     }
     let json = base64url_decode(payload)?;
-    let claims: serde_json::Value = serde_json::from_slice(&json).ok()?;
+    let claims = crate::core::json::parse(std::str::from_utf8(&json).ok()?).ok()?;
     let exp = claims.get("exp")?.as_f64()?;
     if !exp.is_finite() || exp < 0.0 {
         return None;

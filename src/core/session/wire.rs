@@ -1,9 +1,8 @@
 //! The refresh and logout requests of PROTOCOL.md §4, byte for byte, and the refresh answer.
 
-use serde_json::Value;
-
 use super::options::SessionOptions;
 use crate::core::error::{Error, Result};
+use crate::core::json::{self, Value};
 use crate::core::transport::{HttpRequest, HttpResponse, Method};
 
 /// `POST {baseURL}{sessionsEndpoint}` with the tokens known now.
@@ -45,8 +44,7 @@ pub fn token_body(refresh_token: Option<&str>) -> String {
         Some(rt) => {
             let mut body = String::with_capacity(rt.len() + 20);
             body.push_str("{\"refresh_token\":");
-            // Serialising a &str to JSON cannot fail; fall back to an empty string literal anyway.
-            body.push_str(&serde_json::to_string(rt).unwrap_or_else(|_| "\"\"".to_owned()));
+            json::write_str(&mut body, rt);
             body.push('}');
             body
         }
@@ -71,20 +69,20 @@ pub struct RefreshAnswer {
 /// `session_data` is normally a JSON string holding the ECIES object; an object in its place is
 /// accepted and re-serialised.
 pub fn parse_refresh_answer(response: &HttpResponse) -> Result<RefreshAnswer> {
-    let value: Value = serde_json::from_str(&response.body).map_err(|e| {
+    let value = json::parse(&response.body).map_err(|e| {
         Error::MalformedResponse(format!(
             "refresh answer (HTTP {}) is not JSON: {e}; body: {}",
             response.status,
             excerpt(&response.body)
         ))
     })?;
-    let Value::Object(map) = value else {
+    let Value::Object(_) = value else {
         return Err(Error::MalformedResponse(format!(
             "refresh answer is not a JSON object: {}",
             excerpt(&response.body)
         )));
     };
-    let access_token = match map.get("access_token") {
+    let access_token = match value.get("access_token") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         _ => {
             return Err(Error::MalformedResponse(
@@ -92,13 +90,13 @@ pub fn parse_refresh_answer(response: &HttpResponse) -> Result<RefreshAnswer> {
             ))
         }
     };
-    let refresh_token = match map.get("refresh_token") {
+    let refresh_token = match value.get("refresh_token") {
         Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
         _ => None,
     };
-    let session_data = match map.get("session_data") {
+    let session_data = match value.get("session_data") {
         Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        Some(v @ Value::Object(_)) => Some(v.to_string()),
+        Some(v @ Value::Object(_)) => Some(v.to_json()),
         _ => None,
     };
     Ok(RefreshAnswer {
