@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::bindings::errors::invalid_option;
+use crate::bindings::options;
 use crate::bindings::promise::spawn;
 use crate::bindings::storage::{adapter_from_js, cookie_options};
 use crate::core::clock::SystemClock;
@@ -133,12 +134,51 @@ fn provider_from_js(f: js_sys::Function) -> AccessTokenProvider {
     })
 }
 
+/// `apiClientConfig`: `{ baseURL (or baseUrl), sessionsEndpoint?, logoutEndpoint?, timeout? (or
+/// timeoutMs) }`, plus `storageKeyPrefix` and `lockWaitMs` when present there.
+fn session_options(api: &JsValue) -> options::Read<SessionOptions> {
+    let api = options::object(api)?;
+    let base_url = options::member_aliased(api, "baseURL", "baseUrl")?
+        .ok_or_else(|| "missing field `baseURL`".to_owned())?;
+    let mut opts = SessionOptions::new(options::string(&base_url, "baseURL")?);
+    if let Some(v) = options::member(api, "sessionsEndpoint")? {
+        opts.sessions_endpoint = options::string(&v, "sessionsEndpoint")?;
+    }
+    if let Some(v) = options::member(api, "logoutEndpoint")? {
+        opts.logout_endpoint = options::string(&v, "logoutEndpoint")?;
+    }
+    opts.timeout_ms = options::opt_millis(
+        options::member_aliased(api, "timeout", "timeoutMs")?,
+        "timeout",
+    )?;
+    if let Some(v) = options::member(api, "storageKeyPrefix")? {
+        opts.storage_key_prefix = options::string(&v, "storageKeyPrefix")?;
+    }
+    if let Some(v) = options::member(api, "lockWaitMs")? {
+        opts.lock_wait_ms = options::millis(&v, "lockWaitMs")?;
+    }
+    Ok(opts)
+}
+
+/// The argument of `setTokens`: camelCase or snake_case keys, `undefined`/`null` values absent.
+fn tokens_input(tokens: &JsValue) -> options::Read<TokensInput> {
+    let tokens = options::object(tokens)?;
+    let token = |name: &str, alias: &str| {
+        options::opt_string(options::member_aliased(tokens, name, alias)?, name)
+    };
+    Ok(TokensInput {
+        session_id: token("sessionId", "session_id")?,
+        access_token: token("accessToken", "access_token")?,
+        refresh_token: token("refreshToken", "refresh_token")?,
+        id_token: token("idToken", "id_token")?,
+    })
+}
+
 /// Reads the option object into the core manager.
 fn manager_from_options(options: &JsValue) -> Result<WebSessionManager, JsValue> {
     let api = field(options, "apiClientConfig")
         .ok_or_else(|| invalid_option("apiClientConfig", "is required"))?;
-    let mut opts: SessionOptions =
-        serde_wasm_bindgen::from_value(api).map_err(|e| invalid_option("apiClientConfig", e))?;
+    let mut opts = session_options(&api).map_err(|e| invalid_option("apiClientConfig", e))?;
     if let Some(prefix) = field(options, "storageKeyPrefix") {
         opts.storage_key_prefix = prefix
             .as_string()
@@ -222,7 +262,7 @@ impl AuthSessionManager {
         #[wasm_bindgen(unchecked_param_type = "SessionTokens")] tokens: JsValue,
     ) -> js_sys::Promise {
         let inner = self.inner.clone();
-        let tokens: Result<TokensInput, _> = serde_wasm_bindgen::from_value(tokens);
+        let tokens = tokens_input(&tokens);
         spawn(async move {
             let tokens = tokens.map_err(|e| Error::InvalidOption(format!("setTokens: {e}")))?;
             inner.set_tokens(tokens).await.map(|()| JsValue::UNDEFINED)

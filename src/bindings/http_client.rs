@@ -1,8 +1,9 @@
 //! `HttpClient` as JS sees it (PROTOCOL.md §8): a thin handle over the core
 //! [`crate::core::http::HttpClient`] sharing the [`AuthSessionManager`]'s core manager.
 //!
-//! The JS side of a call: `data` goes through `JSON.stringify`, the options object through serde, and
-//! a 2xx answer comes back as `JSON.parse(body)` when its content type says JSON, else as text.
+//! The JS side of a call: `data` goes through `JSON.stringify`, the options object is read field by
+//! field (`bindings::options`), and a 2xx answer comes back as `JSON.parse(body)` when its content
+//! type says JSON, else as text.
 //! wasm-bindgen cannot declare generic methods, so the class typing is written by hand below and the
 //! generated one is skipped.
 
@@ -12,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::bindings::auth::AuthSessionManager;
+use crate::bindings::options;
 use crate::bindings::promise::spawn;
 use crate::core::clock::SystemClock;
 use crate::core::error::{Error, Result};
@@ -238,7 +240,27 @@ fn read_options(options: &JsValue) -> Result<RequestOptions> {
         js_sys::Reflect::set(&present, &key, &value)
             .map_err(|e| invalid(&js_error::describe(&e)))?;
     }
-    serde_wasm_bindgen::from_value(present.into()).map_err(|e| invalid(&e))
+    request_options(present.as_ref()).map_err(|e| invalid(&e))
+}
+
+/// `{ authenticated?, headers?, timeout? (or timeoutMs), useAPIKey? (or useApiKey) }`, `headers` a
+/// record (or `Map`) of strings.
+fn request_options(present: &JsValue) -> options::Read<RequestOptions> {
+    let mut out = RequestOptions::default();
+    if let Some(v) = options::member(present, "authenticated")? {
+        out.authenticated = options::boolean(&v, "authenticated")?;
+    }
+    if let Some(v) = options::member(present, "headers")? {
+        out.headers = options::string_record(&v, "headers")?;
+    }
+    out.timeout_ms = options::opt_millis(
+        options::member_aliased(present, "timeout", "timeoutMs")?,
+        "timeout",
+    )?;
+    if let Some(v) = options::member_aliased(present, "useAPIKey", "useApiKey")? {
+        out.use_api_key = options::boolean(&v, "useAPIKey")?;
+    }
+    Ok(out)
 }
 
 /// The parsed JSON body when the answer says JSON (an empty body: `null`), else the text.

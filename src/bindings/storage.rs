@@ -6,8 +6,9 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::bindings::options;
 use crate::bindings::promise::spawn;
-use crate::core::cookie::CookieOptions;
+use crate::core::cookie::{CookieOptions, SameSite};
 use crate::core::storage::{MemoryStorage as CoreMemory, StorageAdapter};
 use crate::web::cookie_storage::CookieStorage as CoreCookie;
 use crate::web::js_adapter::JsStorageAdapter;
@@ -168,10 +169,39 @@ adapter_methods!(CookieStorage);
 /// Reads a `CookieOptions` object (undefined/null gives the defaults).
 pub fn cookie_options(value: Option<JsValue>) -> Result<CookieOptions, JsValue> {
     match value {
-        Some(v) if !v.is_undefined() && !v.is_null() => serde_wasm_bindgen::from_value(v)
+        Some(v) if !v.is_undefined() && !v.is_null() => read_cookie_options(&v)
             .map_err(|e| crate::bindings::errors::invalid_option("cookieOptions", e)),
         _ => Ok(CookieOptions::default()),
     }
+}
+
+/// `{ path?, domain?, sameSite?, secure?, maxAge? }` over the defaults; `sameSite` set to
+/// `undefined` or `null` omits the attribute.
+fn read_cookie_options(value: &JsValue) -> options::Read<CookieOptions> {
+    let value = options::object(value)?;
+    let mut out = CookieOptions::default();
+    if let Some(v) = options::member(value, "path")? {
+        out.path = options::string(&v, "path")?;
+    }
+    if let Some(v) = options::member(value, "domain")? {
+        out.domain = options::string(&v, "domain")?;
+    }
+    if let Some(v) = options::member(value, "sameSite")? {
+        out.same_site = match options::opt_string(Some(v), "sameSite")?.as_deref() {
+            None => None,
+            Some("Strict") => Some(SameSite::Strict),
+            Some("Lax") => Some(SameSite::Lax),
+            Some("None") => Some(SameSite::None),
+            Some(_) => return Err("sameSite must be \"Strict\", \"Lax\" or \"None\"".to_owned()),
+        };
+    }
+    if let Some(v) = options::member(value, "secure")? {
+        out.secure = options::boolean(&v, "secure")?;
+    }
+    if let Some(v) = options::member(value, "maxAge")? {
+        out.max_age = options::integer(&v, "maxAge")?;
+    }
+    Ok(out)
 }
 
 /// A `storage` option value as a core adapter: any object with get/set/remove (our own classes
