@@ -118,7 +118,10 @@ fn options_from_js(options: &JsValue) -> std::result::Result<StorageManagerOptio
         Some(other) => {
             return Err(invalid_option(
                 "scheme",
-                format!("must be \"ecies\" or \"aes-gcm\", not {other:?}"),
+                format!(
+                    "must be \"ecies\" or \"aes-gcm\", not {}",
+                    crate::core::json::quote(other)
+                ),
             ))
         }
     };

@@ -149,10 +149,10 @@ impl Value {
         }
     }
 
-    /// The number as `JSON.parse` reads it (out of range: ±infinity), if this is one.
+    /// The number as `JSON.parse` reads it (out of range: ±infinity, too small: 0), if this is one.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
-            Self::Number(text) => text.parse().ok(),
+            Self::Number(text) => Some(number_to_f64(text)),
             _ => None,
         }
     }
@@ -214,6 +214,83 @@ impl Value {
         self.write(&mut out);
         out
     }
+}
+
+/// The value of a valid JSON number text. Exact (correctly rounded) when the significant digits fit
+/// in 2^53 and the decimal exponent is within ±22 — every timestamp and small number; otherwise
+/// within an ulp or so. Written out rather than `str::parse::<f64>` to keep core's 4 KB decimal
+/// float parser out of the wasm.
+fn number_to_f64(text: &str) -> f64 {
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (digits, exponent) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], &text[i + 1..]),
+        None => (text, ""),
+    };
+    let mut mantissa: u64 = 0;
+    let mut exp10: i64 = 0;
+    let mut after_point = false;
+    for b in digits.bytes() {
+        if b == b'.' {
+            after_point = true;
+            continue;
+        }
+        if mantissa < 1_000_000_000_000_000_000 / 10 {
+            mantissa = mantissa * 10 + u64::from(b - b'0');
+            exp10 -= i64::from(after_point);
+        } else {
+            // Digits past 18 significant ones only move the exponent.
+            exp10 += i64::from(!after_point);
+        }
+    }
+    let (exp_negative, exp_digits) = match exponent.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, exponent.strip_prefix('+').unwrap_or(exponent)),
+    };
+    let mut e: i64 = 0;
+    for b in exp_digits.bytes() {
+        e = (e * 10 + i64::from(b - b'0')).min(1 << 20);
+    }
+    exp10 += if exp_negative { -e } else { e };
+    let mut value = mantissa as f64;
+    if mantissa != 0 {
+        if mantissa <= 1 << 53 && (-22..=22).contains(&exp10) {
+            // Both operands exact: one correctly rounded operation.
+            let scale = pow10(exp10.unsigned_abs() as u32);
+            value = if exp10 < 0 {
+                value / scale
+            } else {
+                value * scale
+            };
+        } else {
+            while exp10 > 0 && value.is_finite() {
+                let step = exp10.min(22);
+                value *= pow10(step as u32);
+                exp10 -= step;
+            }
+            while exp10 < 0 && value != 0.0 {
+                let step = (-exp10).min(22);
+                value /= pow10(step as u32);
+                exp10 += step;
+            }
+        }
+    }
+    if negative {
+        -value
+    } else {
+        value
+    }
+}
+
+/// 10^n for n <= 22 (exact in an f64).
+fn pow10(n: u32) -> f64 {
+    let mut p = 1.0;
+    for _ in 0..n {
+        p *= 10.0;
+    }
+    p
 }
 
 impl fmt::Display for Value {
@@ -511,6 +588,49 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn numbers_to_f64_like_str_parse() {
+        for text in [
+            "0",
+            "-0",
+            "1",
+            "-1",
+            "1700000000",
+            "1700000000.5",
+            "1700000000.123",
+            "0.1",
+            "0.3",
+            "2.5e-3",
+            "123456789012345",
+            "9007199254740992",
+            "9007199254740993",
+            "1e22",
+            "1e-22",
+            "4.35e15",
+            "1.7976931348623157e308",
+            "1e400",
+            "-1e400",
+            "1e-400",
+            "0e5",
+            "0.000",
+            "12345678901234567890123",
+            "5e-324",
+            "1E+2",
+            "-0.5E-1",
+        ] {
+            let ours = number_to_f64(text);
+            let exact: f64 = text.parse().unwrap();
+            let close = ours == exact
+                || ((ours - exact) / exact).abs() < 1e-15
+                || (exact.abs() < 1e-300 && (ours - exact).abs() < 1e-320);
+            assert!(close, "{text}: {ours} vs {exact}");
+            if text.len() < 16 && !text.contains('e') && !text.contains('E') {
+                assert_eq!(ours.to_bits(), exact.to_bits(), "{text} exact");
+            }
+        }
+        assert!(number_to_f64("-0").is_sign_negative());
     }
 
     #[test]

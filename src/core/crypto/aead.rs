@@ -84,7 +84,10 @@ pub fn decrypt_envelope(key: &SessionKey, envelope: &str) -> Result<Vec<u8>> {
         return Err(Error::Crypto(format!("unsupported envelope version {v}")));
     }
     if alg != ALG {
-        return Err(Error::Crypto(format!("unsupported algorithm {alg:?}")));
+        return Err(Error::Crypto(format!(
+            "unsupported algorithm {}",
+            json::quote(&alg)
+        )));
     }
     let nonce = decode_lower_hex(&nonce, "nonce")?;
     if nonce.len() != NONCE_LEN {

@@ -11,8 +11,13 @@ pub(crate) fn strip_0x(s: &str) -> &str {
 
 /// Fills `buf` from the platform CSPRNG.
 pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<()> {
-    getrandom::getrandom(buf)
-        .map_err(|e| Error::Crypto(format!("random number generator failed: {e}")))
+    // The code, not getrandom's Display: that one drags std::io's error-kind names into the wasm.
+    getrandom::getrandom(buf).map_err(|e| {
+        Error::Crypto(format!(
+            "random number generator failed (getrandom error {})",
+            e.code()
+        ))
+    })
 }
 
 /// Decodes hex (either case) into bytes, naming `what` in the error.
