@@ -2,7 +2,6 @@
 //! Browser adapters live in `crate::web`; [`MemoryStorage`] is here because it needs no browser.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use futures::future::{ready, LocalBoxFuture};
 use futures::FutureExt;
@@ -22,9 +21,12 @@ pub trait StorageAdapter {
 }
 
 /// An in-memory store, per instance. Lost on reload; useful for tests and for tokens that must not persist.
+///
+/// A list of pairs rather than a `HashMap`: it holds a handful of keys, and the hash table with its
+/// hasher costs ~2 KB of wasm.
 #[derive(Debug, Default)]
 pub struct MemoryStorage {
-    map: RefCell<HashMap<String, String>>,
+    map: RefCell<Vec<(String, String)>>,
 }
 
 impl MemoryStorage {
@@ -40,19 +42,25 @@ impl MemoryStorage {
 
     /// The value under `key`, synchronously.
     pub fn get_now(&self, key: &str) -> Option<String> {
-        self.map.borrow().get(key).cloned()
+        self.map
+            .borrow()
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
     }
 
     /// Stores `value` under `key`, synchronously.
     pub fn set_now(&self, key: &str, value: &str) {
-        self.map
-            .borrow_mut()
-            .insert(key.to_owned(), value.to_owned());
+        let mut map = self.map.borrow_mut();
+        match map.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => value.clone_into(v),
+            None => map.push((key.to_owned(), value.to_owned())),
+        }
     }
 
     /// Removes `key`, synchronously.
     pub fn remove_now(&self, key: &str) {
-        self.map.borrow_mut().remove(key);
+        self.map.borrow_mut().retain(|(k, _)| k != key);
     }
 }
 
