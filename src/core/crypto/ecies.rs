@@ -215,13 +215,12 @@ pub fn decrypt_json_str(key: &SessionKey, session_data: &str) -> Result<String> 
     let plain = decrypt(key, &payload)?;
     let text = String::from_utf8(plain)
         .map_err(|_| Error::Crypto("decrypted data is not UTF-8".to_owned()))?;
-    if let Some(err) = json::parse(&text)
-        .ok()
-        .and_then(|v| v.get("error").filter(|e| e.is_truthy()).cloned())
-    {
-        return Err(Error::Crypto(format!(
-            "decrypted data carries an error: {err}"
-        )));
+    if let Ok(value) = json::parse(&text) {
+        if let Some(err) = value.get("error").filter(|e| e.is_truthy()) {
+            return Err(Error::Crypto(format!(
+                "decrypted data carries an error: {err}"
+            )));
+        }
     }
     Ok(text)
 }
