@@ -3,7 +3,7 @@
 //! `iv || ephemPublicKey || ciphertext`.
 
 use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
-use hmac::{Hmac, Mac};
+use hmac::{Mac, SimpleHmac};
 use k256::elliptic_curve::sec1::ToEncodedPoint;
 use k256::{PublicKey, SecretKey};
 use sha2::{Digest, Sha256, Sha512};
@@ -16,7 +16,8 @@ use crate::core::json;
 
 type Aes256CbcEnc = cbc::Encryptor<aes::Aes256>;
 type Aes256CbcDec = cbc::Decryptor<aes::Aes256>;
-type HmacSha256 = Hmac<Sha256>;
+// SimpleHmac, as ecdsa's RFC 6979 uses: one HMAC implementation in the wasm instead of two.
+type HmacSha256 = SimpleHmac<Sha256>;
 
 /// An eccrypto ciphertext: the four fields of the `session_data` JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
