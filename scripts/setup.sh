@@ -48,7 +48,8 @@ fi
 # binaryen from npm (never Debian's 108, which breaks wasm-bindgen output) and the JS test tools.
 if [ ! -f "$TOOLS/node_modules/binaryen/package.json" ] \
    || ! grep -q "\"version\": \"$BINARYEN_VERSION\"" "$TOOLS/node_modules/binaryen/package.json" \
-   || [ ! -d "$TOOLS/node_modules/playwright-core" ] || [ ! -x "$TOOLS/node_modules/.bin/tsc" ]; then
+   || [ ! -d "$TOOLS/node_modules/playwright-core" ] || [ ! -x "$TOOLS/node_modules/.bin/tsc" ] \
+   || [ ! -x "$TOOLS/node_modules/.bin/esbuild" ]; then
   log "installing npm tools into .tools/"
   (cd "$TOOLS" && npm ci --no-audit --no-fund --loglevel=error)
 fi

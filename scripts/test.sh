@@ -94,10 +94,17 @@ else
   echo "session-server did not start"; FAILED=$((FAILED + 1))
 fi
 
-BROWSER_TESTS=()
-for f in tests/web_*.rs; do BROWSER_TESTS+=(--test "$(basename "$f" .rs)"); done
-WASM_BINDGEN_TEST_TIMEOUT=180 cargo_suite browser-tests \
-  wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --mode no-install -- --no-fail-fast "${BROWSER_TESTS[@]}"
+# One wasm-pack run per test binary: cargo stops at the first failing binary, and wasm-pack hands
+# everything after `--` to `cargo build` too, which rejects `--no-fail-fast`.
+browser_tests() {
+  local rc=0 f
+  for f in tests/web_*.rs; do
+    WASM_BINDGEN_TEST_TIMEOUT=180 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" \
+      --mode no-install -- --test "$(basename "$f" .rs)" || rc=1
+  done
+  return $rc
+}
+cargo_suite browser-tests browser_tests
 
 if [ -f tests/compat/run.sh ]; then
   node_suite crypto-compat bash tests/compat/run.sh
