@@ -15,17 +15,13 @@ use wasm_session_manager::Error;
 
 #[test]
 fn a_lock_timeout_leaves_everything_intact() {
-    let mut exec = Exec::new();
-    let clock = FakeClock::new();
-    let server = FakeServer::new(&clock, None, "{}");
-    let storage = Rc::new(MemoryStorage::new());
-    seed(
-        &storage,
-        Some("0x01"),
-        Some(&server.access()),
-        Some(&server.refresh()),
-    );
-    let transport = FakeTransport::server(&server);
+    let World {
+        mut exec,
+        clock,
+        transport,
+        storage,
+        ..
+    } = World::new("{}");
     let lock = FakeLock::new();
     let m = manager(&storage, &transport, &lock, &clock);
     // An authenticated session first.
@@ -67,17 +63,13 @@ fn a_lock_timeout_leaves_everything_intact() {
 
 #[test]
 fn a_refresh_waits_for_a_lock_another_tab_holds() {
-    let mut exec = Exec::new();
-    let clock = FakeClock::new();
-    let server = FakeServer::new(&clock, None, "{}");
-    let storage = Rc::new(MemoryStorage::new());
-    seed(
-        &storage,
-        Some("0x01"),
-        Some(&server.access()),
-        Some(&server.refresh()),
-    );
-    let transport = FakeTransport::server(&server);
+    let World {
+        mut exec,
+        clock,
+        transport,
+        storage,
+        ..
+    } = World::new("{}");
     let lock = FakeLock::new();
     let m = manager(&storage, &transport, &lock, &clock);
     let guard = lock.try_hold().unwrap();

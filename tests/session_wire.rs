@@ -183,17 +183,13 @@ fn logout_clears_whatever_the_server_answers() {
 
 #[test]
 fn logout_waits_for_a_refresh_in_flight_and_revokes_the_rotated_tokens() {
-    let mut exec = Exec::new();
-    let clock = FakeClock::new();
-    let server = FakeServer::new(&clock, None, "{}");
-    let storage = Rc::new(MemoryStorage::new());
-    seed(
-        &storage,
-        Some("0x01"),
-        Some(&server.access()),
-        Some(&server.refresh()),
-    );
-    let transport = FakeTransport::server(&server);
+    let World {
+        mut exec,
+        clock,
+        transport,
+        storage,
+        ..
+    } = World::new("{}");
     let m = manager(&storage, &transport, &FakeLock::new(), &clock);
     transport.hold();
     let refresh = {
