@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::bindings::errors::invalid_option;
+use crate::bindings::js_value::{field, parse_session_data, set_field};
 use crate::bindings::options;
 use crate::bindings::promise::spawn;
 use crate::bindings::storage::{adapter_from_js, cookie_options};
@@ -96,12 +97,6 @@ export interface RefreshResponse {
   session_data: string;
 }
 "#;
-
-fn field(obj: &JsValue, name: &str) -> Option<JsValue> {
-    js_sys::Reflect::get(obj, &JsValue::from_str(name))
-        .ok()
-        .filter(|v| !v.is_undefined() && !v.is_null())
-}
 
 fn slot_adapter(
     storage: Option<&JsValue>,
@@ -212,11 +207,6 @@ fn manager_from_options(options: &JsValue) -> Result<WebSessionManager, JsValue>
     Ok(manager)
 }
 
-fn set_field(obj: &js_sys::Object, key: &str, value: JsValue) {
-    // Defining a data property on a fresh plain object cannot fail.
-    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), &value);
-}
-
 fn opt_string(v: Option<String>) -> JsValue {
     v.map(JsValue::from).unwrap_or(JsValue::NULL)
 }
@@ -277,12 +267,7 @@ impl AuthSessionManager {
         let inner = self.inner.clone();
         spawn(async move {
             match inner.authorize().await? {
-                Some(text) => js_sys::JSON::parse(&text).map_err(|e| {
-                    Error::auth(
-                        AuthErrorCode::DecryptFailed,
-                        format!("session data is not JSON: {}", js_error::describe(&e)),
-                    )
-                }),
+                Some(text) => parse_session_data(&text),
                 None => Ok(JsValue::NULL),
             }
         })
@@ -329,9 +314,9 @@ impl AuthSessionManager {
         spawn(async move {
             let session_id = inner.get_session_id().await?;
             let state = js_sys::Object::new();
-            set_field(&state, "isAuthenticated", inner.is_authenticated().into());
-            set_field(&state, "sessionId", opt_string(session_id));
-            set_field(&state, "isRefreshing", inner.is_refreshing().into());
+            set_field(&state, "isAuthenticated", &inner.is_authenticated().into());
+            set_field(&state, "sessionId", &opt_string(session_id));
+            set_field(&state, "isRefreshing", &inner.is_refreshing().into());
             Ok(state.into())
         })
     }
@@ -365,17 +350,17 @@ impl AuthSessionManager {
             set_field(
                 &response,
                 "access_token",
-                text(inner.current_access_token().await?),
+                &text(inner.current_access_token().await?),
             );
             set_field(
                 &response,
                 "refresh_token",
-                text(inner.get_refresh_token().await?),
+                &text(inner.get_refresh_token().await?),
             );
             set_field(
                 &response,
                 "session_data",
-                text(outcome.session_data().map(str::to_owned)),
+                &text(outcome.session_data().map(str::to_owned)),
             );
             Ok(response.into())
         })

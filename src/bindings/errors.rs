@@ -7,6 +7,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
+use crate::bindings::js_value::set_field;
 use crate::core::error::Error;
 
 thread_local! {
@@ -20,11 +21,6 @@ pub fn register_error_classes(classes: js_sys::Object) {
     CLASSES.with(|c| *c.borrow_mut() = Some(classes));
 }
 
-fn set(target: &JsValue, key: &str, value: &JsValue) {
-    // Setting a property on a fresh Error cannot fail; nothing to do if it somehow does.
-    let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
-}
-
 fn construct(name: &str, message: &str) -> JsValue {
     let class = CLASSES.with(|c| {
         c.borrow()
@@ -36,14 +32,14 @@ fn construct(name: &str, message: &str) -> JsValue {
     let err = class
         .and_then(|f| js_sys::Reflect::construct(f.unchecked_ref::<js_sys::Function>(), &args).ok())
         .unwrap_or_else(|| js_sys::Error::new(message).into());
-    set(&err, "name", &JsValue::from_str(name));
+    set_field(&err, "name", &JsValue::from_str(name));
     err
 }
 
 /// The JS error for `e`.
 pub fn to_js(e: Error) -> JsValue {
     let err = construct(e.name(), &e.to_string());
-    set(&err, "code", &JsValue::from_str(e.code()));
+    set_field(&err, "code", &JsValue::from_str(e.code()));
     if let Error::Http {
         status,
         status_text,
@@ -51,14 +47,14 @@ pub fn to_js(e: Error) -> JsValue {
         body,
     } = &e
     {
-        set(&err, "status", &JsValue::from(*status));
-        set(&err, "statusText", &JsValue::from_str(status_text));
-        set(&err, "url", &JsValue::from_str(url));
+        set_field(&err, "status", &JsValue::from(*status));
+        set_field(&err, "statusText", &JsValue::from_str(status_text));
+        set_field(&err, "url", &JsValue::from_str(url));
         let parsed = js_sys::JSON::parse(body).unwrap_or_else(|_| JsValue::from_str(body));
-        set(&err, "body", &parsed);
+        set_field(&err, "body", &parsed);
     }
     if let Error::Timeout { url, .. } = &e {
-        set(&err, "url", &JsValue::from_str(url));
+        set_field(&err, "url", &JsValue::from_str(url));
     }
     err
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod errors;
 pub mod http_client;
+pub mod js_value;
 pub mod options;
 pub mod promise;
 pub mod storage;

@@ -10,8 +10,9 @@ use futures::FutureExt;
 use wasm_bindgen::prelude::*;
 
 use crate::bindings::errors::invalid_option;
+use crate::bindings::js_value::{field, parse_session_data};
 use crate::bindings::promise::spawn;
-use crate::core::error::{AuthErrorCode, Error, Result};
+use crate::core::error::{Error, Result};
 use crate::core::metadata::cache::cache_key;
 use crate::core::metadata::options::DEFAULT_CACHE_NAMESPACE;
 use crate::core::metadata::{
@@ -62,13 +63,6 @@ export interface StorageManager {
   authorizeSession<T = any>(options?: AuthorizeSessionOptions): Promise<T>;
 }
 "#;
-
-/// `obj[name]`, or `None` when it is missing, `undefined` or `null`.
-fn field(obj: &JsValue, name: &str) -> Option<JsValue> {
-    js_sys::Reflect::get(obj, &JsValue::from_str(name))
-        .ok()
-        .filter(|v| !v.is_undefined() && !v.is_null())
-}
 
 fn string_option(options: &JsValue, name: &str) -> std::result::Result<Option<String>, JsValue> {
     field(options, name)
@@ -165,16 +159,6 @@ fn stringify(data: &JsValue) -> Result<String> {
     JsValue::from(text)
         .as_string()
         .ok_or_else(|| Error::InvalidOption("data must be JSON-serialisable".to_owned()))
-}
-
-/// `JSON.parse(text)` of decrypted data (the core has checked it is JSON).
-fn parse(text: &str) -> Result<JsValue> {
-    js_sys::JSON::parse(text).map_err(|e| {
-        Error::auth(
-            AuthErrorCode::DecryptFailed,
-            format!("session data is not JSON: {}", js_error::describe(&e)),
-        )
-    })
 }
 
 /// Session data kept encrypted on a session server under a session key (the legacy
@@ -370,7 +354,7 @@ impl StorageManager {
         let headers = headers_from_js(options.as_ref().and_then(|o| field(o, "headers")).as_ref());
         spawn(async move {
             let text = inner.authorize_session(&headers?).await?;
-            parse(&text)
+            parse_session_data(&text)
         })
     }
 

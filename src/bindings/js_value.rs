@@ -1,0 +1,28 @@
+//! Small conversions between JS values and Rust that several bindings share.
+
+use wasm_bindgen::JsValue;
+
+use crate::core::error::{AuthErrorCode, Error, Result};
+use crate::web::js_error;
+
+/// `obj[name]`, or `None` when it is missing, `undefined` or `null`.
+pub fn field(obj: &JsValue, name: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(obj, &JsValue::from_str(name))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// `obj[key] = value` on an object this crate made; such a write cannot fail, so a failure is ignored.
+pub fn set_field(obj: &JsValue, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// `JSON.parse` of decrypted session data; text that is not JSON is `DECRYPT_FAILED`.
+pub fn parse_session_data(text: &str) -> Result<JsValue> {
+    js_sys::JSON::parse(text).map_err(|e| {
+        Error::auth(
+            AuthErrorCode::DecryptFailed,
+            format!("session data is not JSON: {}", js_error::describe(&e)),
+        )
+    })
+}
