@@ -37,7 +37,7 @@ fi
 apt_missing=()
 command -v chromium >/dev/null 2>&1 || apt_missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || apt_missing+=(chromium-driver)
-if [ "${NEED_REDIS:-0}" = 1 ] && ! command -v redis-server >/dev/null 2>&1; then apt_missing+=(redis-server); fi
+command -v redis-server >/dev/null 2>&1 || apt_missing+=(redis-server)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   log "installing ${apt_missing[*]} from Debian"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
