@@ -1,6 +1,12 @@
 //! StorageManager (PROTOCOL.md §7) over a fake transport: exact requests (method, URL, headers,
 //! body field order), responses and errors, the encrypted local cache, the AES-GCM scheme, and a
 //! round trip against an in-test session server that checks signatures.
+//!
+//! Expected values come from outside the code under test: the request `key` and the signatures are
+//! checked against vectors computed with the original's libraries (tests/compat/fixed_vectors.mjs:
+//! `eccrypto.getPublic`, `eccrypto.sign(key, keccak256(utf8(data)))`), and the signature of each
+//! request's random `data` is recomputed with k256 and sha3 directly (not through
+//! `core::crypto::signature`), a signer itself pinned to those vectors below.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -9,20 +15,53 @@ use std::rc::Rc;
 use futures::executor::block_on;
 use futures::future::{ready, LocalBoxFuture};
 use futures::FutureExt;
+use k256::ecdsa::signature::hazmat::PrehashSigner;
+use k256::ecdsa::{Signature, SigningKey};
 use serde_json::Value;
+use sha3::{Digest, Keccak256};
 use wasm_session_manager::core::crypto::ecies::{self, EciesPayload};
 use wasm_session_manager::core::crypto::signature::verify_keccak;
 use wasm_session_manager::core::crypto::{aead, SessionKey};
 use wasm_session_manager::core::metadata::cache::cache_key;
 use wasm_session_manager::core::metadata::manager::SESSION_EXPIRED_MESSAGE;
 use wasm_session_manager::core::metadata::{
-    generate_random_session_key, public_key_of, StorageManager, StorageManagerOptions,
+    generate_random_session_key, public_key_of, AllowedOrigin, Scheme, StorageManager,
+    StorageManagerOptions,
 };
 use wasm_session_manager::core::storage::{MemoryStorage, StorageAdapter};
 use wasm_session_manager::core::transport::{HttpRequest, HttpResponse, Method, Transport};
 use wasm_session_manager::{AuthErrorCode, Error, Result};
 
 const BASE: &str = "https://session.example";
+
+/// A fixed session key and its uncompressed public key as `eccrypto.getPublic` gives it
+/// (tests/compat/fixed_vectors.mjs: KEY_A, KEY_A_PUBLIC).
+const KEY_A: &str = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+const KEY_A_PUBLIC: &str = "044e3b81af9c2234cad09d679ce6035ed1392347ce64ce405f5dcd36228a25de6e47fd35c4215d1edf53e6f83de344615ce719bdb0fd878f6ed76f06dd277956de";
+/// `eccrypto.sign(KEY_A, keccak256(utf8("hello")))` and of `{"user":"ü","n":1}`, hex DER
+/// (fixed_vectors.mjs: SIG_A_HELLO, SIG_A_UNICODE).
+const SIG_A_HELLO: &str = "3045022100bc81bfc04b658485b9820cf4fac760c84f0fc628da21c9e64ed8aaede215e633022076cc1bfb23f9869c5b71a4069b48fce3ab0caaebc6bfb7a81cb12ac3b9b2f7b1";
+const SIG_A_UNICODE: &str = "304502210097d348b55ba9cc30f67694306063cffe1dc2c0ac33d7bd70c860af9f9fd8c60f02207c0f562fee0aa49386a7786962b0baa7eb9fb7e3bed0ac9fbf6eb9d338490e9a";
+
+/// The signature the original would send for `data` under `session_id`, computed with k256's
+/// RFC 6979 signer over sha3's keccak256, low-S, hex DER: independent of the SDK's signing code.
+fn reference_signature(session_id: &str, data: &str) -> String {
+    let bytes = hex::decode(session_id.trim_start_matches("0x")).unwrap();
+    let key = SigningKey::from_slice(&bytes).unwrap();
+    let digest = Keccak256::digest(data.as_bytes());
+    let sig: Signature = key.sign_prehash(&digest).unwrap();
+    let sig = sig.normalize_s().unwrap_or(sig);
+    hex::encode(sig.to_der().as_bytes())
+}
+
+#[test]
+fn the_reference_signer_reproduces_eccrypto() {
+    assert_eq!(reference_signature(KEY_A, "hello"), SIG_A_HELLO);
+    assert_eq!(
+        reference_signature(KEY_A, r#"{"user":"ü","n":1}"#),
+        SIG_A_UNICODE
+    );
+}
 
 // ---------------------------------------------------------------------------------------------
 // Fakes
@@ -129,9 +168,27 @@ impl StorageAdapter for BrokenStorage {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+/// Options from a JSON object text (`sessionServerBaseUrl` set to [`BASE`]), filled in field by field
+/// here, so that these tests depend on no serde derive of the options.
 fn options(extra: &str) -> StorageManagerOptions {
-    let json = format!(r#"{{"sessionServerBaseUrl":"{BASE}"{extra}}}"#);
-    serde_json::from_str(&json).unwrap()
+    let json: Value = serde_json::from_str(&format!(r#"{{"unused":0{extra}}}"#)).unwrap();
+    let text = |name: &str| json[name].as_str().map(str::to_owned);
+    StorageManagerOptions {
+        session_server_base_url: BASE.to_owned(),
+        session_namespace: text("sessionNamespace"),
+        session_time: json["sessionTime"].as_u64(),
+        session_id: text("sessionId"),
+        allowed_origin: match &json["allowedOrigin"] {
+            Value::Bool(b) => Some(AllowedOrigin::Bool(*b)),
+            Value::String(s) => Some(AllowedOrigin::Origin(s.clone())),
+            _ => None,
+        },
+        use_local_storage: json["useLocalStorage"] == true,
+        scheme: match json["scheme"].as_str() {
+            Some("aes-gcm") => Scheme::AesGcm,
+            _ => Scheme::Ecies,
+        },
+    }
 }
 
 fn manager(
@@ -146,6 +203,22 @@ fn manager(
 fn with_session(extra: &str) -> (String, String) {
     let id = generate_random_session_key().unwrap();
     (id.clone(), format!(r#","sessionId":"{id}"{extra}"#))
+}
+
+/// The options of a session whose id is the fixed [`KEY_A`].
+fn with_key_a(extra: &str) -> String {
+    format!(r#","sessionId":"{KEY_A}"{extra}"#)
+}
+
+/// The exact body of a store request: the fields the test expects, in the original's order, with
+/// the request's own (random) `data` and the reference signature of that data.
+fn expected_store_body(req: &HttpRequest, namespace_origin_timeout: &str) -> String {
+    let data = s(&body_of(req), "data");
+    format!(
+        r#"{{"key":"{KEY_A_PUBLIC}","data":{},"signature":"{}"{namespace_origin_timeout}}}"#,
+        serde_json::to_string(&data).unwrap(),
+        reference_signature(KEY_A, &data),
+    )
 }
 
 fn body_of(req: &HttpRequest) -> Value {
@@ -185,10 +258,13 @@ fn open_ecies(id: &str, req: &HttpRequest) -> String {
 #[test]
 fn create_request_exact() {
     let t = Rc::new(FakeTransport::default());
-    let (id, extra) = with_session(r#","sessionNamespace":"ns1","sessionTime":3600"#);
-    let m = manager(&extra, t.clone(), None);
+    let m = manager(
+        &with_key_a(r#","sessionNamespace":"ns1","sessionTime":3600"#),
+        t.clone(),
+        None,
+    );
     let returned = block_on(m.create_session(r#"{"user":"ü","n":1}"#, &no_headers())).unwrap();
-    assert_eq!(returned, id);
+    assert_eq!(returned, KEY_A);
 
     let req = t.last();
     assert_eq!(req.method, Method::Post);
@@ -201,73 +277,56 @@ fn create_request_exact() {
         )]
     );
     assert_eq!(req.timeout_ms, Some(60_000));
-    let body = body_of(&req);
-    let pk = SessionKey::from_hex(&id).unwrap().public_key_hex();
-    let expected = format!(
-        r#"{{"key":"{pk}","data":{},"signature":"{}","namespace":"ns1","allowedOrigin":"*","timeout":3600}}"#,
-        serde_json::to_string(&s(&body, "data")).unwrap(),
-        s(&body, "signature"),
+    let expected = expected_store_body(
+        &req,
+        r#","namespace":"ns1","allowedOrigin":"*","timeout":3600"#,
     );
     assert_eq!(req.body.as_deref(), Some(expected.as_str()));
-    assert_eq!(open_ecies(&id, &req), r#"{"user":"ü","n":1}"#);
+    assert_eq!(open_ecies(KEY_A, &req), r#"{"user":"ü","n":1}"#);
 }
 
 #[test]
 fn create_without_namespace_default_time_and_boolean_origin() {
     let t = Rc::new(FakeTransport::default());
-    let (id, extra) = with_session(r#","allowedOrigin":true"#);
-    let m = manager(&extra, t.clone(), None);
+    let m = manager(&with_key_a(r#","allowedOrigin":true"#), t.clone(), None);
     block_on(m.create_session("{}", &no_headers())).unwrap();
     let req = t.last();
-    let body = body_of(&req);
-    let expected = format!(
-        r#"{{"key":"{}","data":{},"signature":"{}","allowedOrigin":true,"timeout":86400}}"#,
-        public_key_of(&id).unwrap(),
-        serde_json::to_string(&s(&body, "data")).unwrap(),
-        s(&body, "signature"),
-    );
+    let expected = expected_store_body(&req, r#","allowedOrigin":true,"timeout":86400"#);
     assert_eq!(req.body.as_deref(), Some(expected.as_str()));
+    assert_eq!(open_ecies(KEY_A, &req), "{}");
 }
 
 #[test]
 fn update_request_exact() {
     let t = Rc::new(FakeTransport::default());
-    let (id, extra) =
-        with_session(r#","sessionNamespace":"ns","allowedOrigin":"https://app.example""#);
-    let m = manager(&extra, t.clone(), None);
+    let m = manager(
+        &with_key_a(r#","sessionNamespace":"ns","allowedOrigin":"https://app.example""#),
+        t.clone(),
+        None,
+    );
     block_on(m.update_session(r#"{"v":2}"#, &no_headers())).unwrap();
     let req = t.last();
     assert_eq!(req.method, Method::Put);
     assert_eq!(req.url, format!("{BASE}/v2/store/update"));
-    let body = body_of(&req);
-    let expected = format!(
-        r#"{{"key":"{}","data":{},"signature":"{}","namespace":"ns","allowedOrigin":"https://app.example"}}"#,
-        public_key_of(&id).unwrap(),
-        serde_json::to_string(&s(&body, "data")).unwrap(),
-        s(&body, "signature"),
+    let expected = expected_store_body(
+        &req,
+        r#","namespace":"ns","allowedOrigin":"https://app.example""#,
     );
     assert_eq!(req.body.as_deref(), Some(expected.as_str()));
-    assert_eq!(open_ecies(&id, &req), r#"{"v":2}"#);
+    assert_eq!(open_ecies(KEY_A, &req), r#"{"v":2}"#);
 }
 
 #[test]
 fn invalidate_request_exact_and_forgets_the_session() {
     let t = Rc::new(FakeTransport::default());
-    let (id, extra) = with_session(r#","sessionNamespace":"ns""#);
-    let m = manager(&extra, t.clone(), None);
+    let m = manager(&with_key_a(r#","sessionNamespace":"ns""#), t.clone(), None);
     assert!(block_on(m.invalidate_session(&no_headers())).unwrap());
     let req = t.last();
     assert_eq!(req.method, Method::Post);
     assert_eq!(req.url, format!("{BASE}/v2/store/set"));
-    let body = body_of(&req);
-    let expected = format!(
-        r#"{{"key":"{}","data":{},"signature":"{}","namespace":"ns","timeout":1}}"#,
-        public_key_of(&id).unwrap(),
-        serde_json::to_string(&s(&body, "data")).unwrap(),
-        s(&body, "signature"),
-    );
+    let expected = expected_store_body(&req, r#","namespace":"ns","timeout":1"#);
     assert_eq!(req.body.as_deref(), Some(expected.as_str()));
-    assert_eq!(open_ecies(&id, &req), "{}");
+    assert_eq!(open_ecies(KEY_A, &req), "{}");
     assert_eq!(m.session_id(), None);
     let err = block_on(m.authorize_session(&no_headers())).unwrap_err();
     assert_eq!(err.code(), "NO_SESSION_ID");
@@ -277,8 +336,8 @@ fn invalidate_request_exact_and_forgets_the_session() {
 #[test]
 fn authorize_request_exact_and_result() {
     let t = Rc::new(FakeTransport::default());
-    let (id, extra) = with_session(r#","sessionNamespace":"ns""#);
-    let key = SessionKey::from_hex(&id).unwrap();
+    let (id, extra) = (KEY_A, with_key_a(r#","sessionNamespace":"ns""#));
+    let key = SessionKey::from_hex(id).unwrap();
     let message =
         ecies::encrypt(&key.public_key(), br#"{"privKey":"abc","userInfo":{}}"#).to_json();
     t.reply(Ok(json_response(
@@ -291,7 +350,7 @@ fn authorize_request_exact_and_result() {
     let req = t.last();
     assert_eq!(req.method, Method::Post);
     assert_eq!(req.url, format!("{BASE}/v2/store/get"));
-    let expected = format!(r#"{{"key":"{}","namespace":"ns"}}"#, key.public_key_hex());
+    let expected = format!(r#"{{"key":"{KEY_A_PUBLIC}","namespace":"ns"}}"#);
     assert_eq!(req.body.as_deref(), Some(expected.as_str()));
 
     // Without a namespace the field is omitted.
@@ -302,7 +361,7 @@ fn authorize_request_exact_and_result() {
     )));
     let m = manager(&format!(r#","sessionId":"{id}""#), t.clone(), None);
     block_on(m.authorize_session(&no_headers())).unwrap();
-    let expected = format!(r#"{{"key":"{}"}}"#, key.public_key_hex());
+    let expected = format!(r#"{{"key":"{KEY_A_PUBLIC}"}}"#);
     assert_eq!(t.last().body.as_deref(), Some(expected.as_str()));
 }
 
@@ -664,8 +723,23 @@ fn key_helpers() {
     assert!(id[2..]
         .bytes()
         .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    assert_ne!(generate_random_session_key().unwrap(), id);
     let pk = public_key_of(&id).unwrap();
-    assert_eq!(pk, SessionKey::from_hex(&id).unwrap().public_key_hex());
+    assert_eq!(pk.len(), 130);
+    assert!(pk.starts_with("04"));
+    // Fixed vectors of eccrypto.getPublic (fixed_vectors.mjs KEY_A_PUBLIC, KEY_B_PUBLIC: the
+    // generator point), for every spelling of the session id.
+    for spelling in [
+        KEY_A.to_owned(),
+        KEY_A[2..].to_owned(),
+        KEY_A.to_uppercase().replacen("0X", "0x", 1),
+    ] {
+        assert_eq!(
+            public_key_of(&spelling).unwrap(),
+            KEY_A_PUBLIC,
+            "{spelling}"
+        );
+    }
     assert_eq!(public_key_of("1").unwrap(), "0479be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8");
     assert_eq!(public_key_of("xyz"), Err(Error::InvalidSessionId));
     assert!(matches!(public_key_of("0"), Err(Error::Crypto(_))));

@@ -1,7 +1,10 @@
-//! `new StorageManager(options)`: the option object of PROTOCOL.md §7, read with serde (camelCase),
-//! and its resolution to what the requests carry.
+//! `new StorageManager(options)`: the option object of PROTOCOL.md §7 and its resolution to what the
+//! requests carry. In the browser the JS object is read field by field by
+//! `bindings::storage_manager` (through `bindings::options`); the serde `Deserialize` derives below
+//! serve only the native compatibility harness (`examples/crypto_vectors.rs`, which takes the
+//! original's option objects as JSON), never a JS caller.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::core::error::{Error, Result};
 use crate::core::keys::normalize_session_id;
@@ -17,7 +20,7 @@ pub const REQUEST_TIMEOUT_MS: u32 = 60_000;
 
 /// `allowedOrigin`: an origin string (`"*"` for any), or a boolean (`true`: bind to the Origin the
 /// server sees at create).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
 pub enum AllowedOrigin {
     /// `true` or `false`.
@@ -45,7 +48,7 @@ impl AllowedOrigin {
 }
 
 /// How the metadata `data` is encrypted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub enum Scheme {
     /// eccrypto ECIES to the session's own public key (PROTOCOL.md §6): what the original sends.
     #[default]
@@ -57,7 +60,7 @@ pub enum Scheme {
 }
 
 /// The options of `new StorageManager(...)`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct StorageManagerOptions {
     /// The session server, e.g. `https://session.example`; request URLs are this plus `/v2/store/...`.
