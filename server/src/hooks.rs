@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Query, State};
@@ -20,6 +20,9 @@ use crate::SharedApp;
 
 /// Longest delay a hook accepts (ms).
 pub const MAX_DELAY_MS: u64 = 120_000;
+
+/// Most refresh injections queued at once (all `POST /test/next-refresh` calls together).
+pub const MAX_QUEUED: usize = 10_000;
 
 /// Calls counted since start or the last reset.
 #[derive(Debug, Default)]
@@ -96,15 +99,19 @@ pub struct Injection {
     pub delay_ms: u64,
     /// Then answer this instead of refreshing: status, body, content type.
     pub answer: Option<(StatusCode, String, String)>,
+    /// Hold the answer (the canned one, or the real refresh's once it has rotated and committed)
+    /// this long before sending it.
+    pub after_delay_ms: u64,
 }
 
 impl Injection {
-    /// Waits, then gives the canned answer, if any.
-    pub async fn apply(self) -> Option<Response> {
+    /// Waits, then gives the canned answer, if any (already held for `after_delay_ms`).
+    pub async fn apply(&self) -> Option<Response> {
         if self.delay_ms > 0 {
             tokio::time::sleep(Duration::from_millis(self.delay_ms)).await;
         }
-        let (status, body, content_type) = self.answer?;
+        let (status, body, content_type) = self.answer.clone()?;
+        self.hold().await;
         let mut response = (status, body).into_response();
         let content_type = HeaderValue::from_str(&content_type)
             .unwrap_or_else(|_| HeaderValue::from_static("application/json"));
@@ -113,21 +120,31 @@ impl Injection {
             .insert(header::CONTENT_TYPE, content_type);
         Some(response)
     }
+
+    /// Holds an answer that is ready for `after_delay_ms`.
+    pub async fn hold(&self) {
+        if self.after_delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(self.after_delay_ms)).await;
+        }
+    }
 }
 
 /// Queued refresh injections.
+///
+/// The queue holds at most [`MAX_QUEUED`] entries, and `count` copies of one call share a single
+/// allocation, so a hook call can not grow memory by more than one body.
 #[derive(Debug, Default)]
 pub struct HookState {
-    next_refresh: Mutex<VecDeque<Injection>>,
+    next_refresh: Mutex<VecDeque<Arc<Injection>>>,
 }
 
 impl HookState {
     /// Takes the injection for this refresh call, if any is queued.
-    pub fn take_refresh_injection(&self) -> Option<Injection> {
+    pub fn take_refresh_injection(&self) -> Option<Arc<Injection>> {
         self.next_refresh.lock().ok()?.pop_front()
     }
 
-    fn queue(&self) -> ApiResult<std::sync::MutexGuard<'_, VecDeque<Injection>>> {
+    fn queue(&self) -> ApiResult<std::sync::MutexGuard<'_, VecDeque<Arc<Injection>>>> {
         self.next_refresh
             .lock()
             .map_err(|_| ApiError::unavailable("hook state poisoned"))
@@ -197,20 +214,27 @@ struct NextRefresh {
     content_type: Option<String>,
     #[serde(default)]
     delay_ms: Option<u64>,
+    #[serde(default)]
+    after_delay_ms: Option<u64>,
 }
 
 async fn next_refresh(
     State(app): State<SharedApp>,
     JsonBody(body): JsonBody<NextRefresh>,
 ) -> ApiResult<Json<Value>> {
-    if body.count > 10_000 {
-        return Err(ApiError::bad_request("count must be at most 10000"));
+    if body.count as usize > MAX_QUEUED {
+        return Err(ApiError::bad_request(format!(
+            "count must be at most {MAX_QUEUED}"
+        )));
     }
     let delay_ms = body.delay_ms.unwrap_or(0);
-    if delay_ms > MAX_DELAY_MS {
-        return Err(ApiError::bad_request(format!(
-            "delay_ms must be at most {MAX_DELAY_MS}"
-        )));
+    let after_delay_ms = body.after_delay_ms.unwrap_or(0);
+    for (name, value) in [("delay_ms", delay_ms), ("after_delay_ms", after_delay_ms)] {
+        if value > MAX_DELAY_MS {
+            return Err(ApiError::bad_request(format!(
+                "{name} must be at most {MAX_DELAY_MS}"
+            )));
+        }
     }
     let answer = match body.status {
         Some(code) => {
@@ -230,8 +254,18 @@ async fn next_refresh(
         }
         None => None,
     };
-    let injection = Injection { delay_ms, answer };
+    let injection = Arc::new(Injection {
+        delay_ms,
+        answer,
+        after_delay_ms,
+    });
     let mut queue = app.hooks.queue()?;
+    if queue.len() + body.count as usize > MAX_QUEUED {
+        return Err(ApiError::bad_request(format!(
+            "at most {MAX_QUEUED} injections can be pending ({} are)",
+            queue.len()
+        )));
+    }
     for _ in 0..body.count {
         queue.push_back(injection.clone());
     }

@@ -117,14 +117,28 @@ async fn refresh(
     headers: HeaderMap,
     RawBody(bytes): RawBody,
 ) -> ApiResult<axum::response::Response> {
-    use axum::response::IntoResponse;
-
     Counters::bump(&app.counters.refresh);
-    if let Some(injection) = app.hooks.take_refresh_injection() {
+    let injection = app.hooks.take_refresh_injection();
+    if let Some(injection) = &injection {
         if let Some(response) = injection.apply().await {
             return Ok(response);
         }
     }
+    let answer = refresh_answer(&app, &headers, &bytes).await;
+    if let Some(injection) = injection {
+        // The refresh has rotated and committed; its answer is "still on the way".
+        injection.hold().await;
+    }
+    answer
+}
+
+async fn refresh_answer(
+    app: &SharedApp,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+
     let body: RefreshRequest = parse_json(&bytes)?;
     let (access_token, refresh_token, record) = match body.refresh_token.filter(|t| !t.is_empty()) {
         Some(token) => {
@@ -133,7 +147,7 @@ async fn refresh(
         }
         None => {
             let as_grant = |e: ApiError| ApiError::invalid_grant(e.description);
-            let token = bearer_token(&headers)
+            let token = bearer_token(headers)
                 .map_err(as_grant)?
                 .ok_or_else(|| ApiError::invalid_grant("no refresh token and no access token"))?
                 .to_owned();

@@ -189,6 +189,125 @@ async fn next_refresh_delay_holds_the_call_then_refreshes() {
 }
 
 #[tokio::test]
+async fn next_refresh_after_delay_rotates_first_then_holds_the_answer() {
+    let s = std::sync::Arc::new(TestServer::start().await);
+    let a = s.login("alice").await;
+    let r = s
+        .post(
+            "/test/next-refresh",
+            &json!({ "count": 1, "after_delay_ms": 400 }),
+        )
+        .await;
+    assert_eq!(r.json(), json!({ "ok": true, "pending": 1 }));
+    let started = Instant::now();
+    let held = {
+        let (s, token) = (s.clone(), a.refresh.clone());
+        tokio::spawn(async move { s.refresh(&token).await })
+    };
+    // While the answer is held, the rotation is already committed: the same token is now the
+    // parent inside its grace window and gets the new pair at once.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let quick = s.refresh(&a.refresh).await;
+    assert_eq!(quick.status, 200);
+    assert!(!held.is_finished(), "the held answer came early");
+    let quick = quick.json();
+    assert_ne!(quick["refresh_token"], a.refresh.as_str());
+    let held = held.await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(400));
+    assert_eq!(held.status, 200);
+    assert_eq!(held.json()["refresh_token"], quick["refresh_token"]);
+    // One rotation only: the new token rotates normally and the queue is empty.
+    let next = s.refresh(quick["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(next.status, 200);
+    assert_eq!(
+        s.request("GET", "/test/next-refresh", &[], None)
+            .await
+            .json()["pending"],
+        0
+    );
+
+    // A refresh that fails is held too, and a canned answer is held after `delay_ms`.
+    s.post(
+        "/test/next-refresh",
+        &json!({ "count": 1, "after_delay_ms": 120 }),
+    )
+    .await;
+    let started = Instant::now();
+    s.refresh("nope.nope")
+        .await
+        .assert_error(401, "invalid_grant");
+    assert!(started.elapsed() >= Duration::from_millis(120));
+    s.post(
+        "/test/next-refresh",
+        &json!({ "count": 1, "delay_ms": 60, "after_delay_ms": 60, "status": 502, "body": "x" }),
+    )
+    .await;
+    let started = Instant::now();
+    assert_eq!(s.refresh("whatever").await.status, 502);
+    assert!(started.elapsed() >= Duration::from_millis(120));
+
+    s.post(
+        "/test/next-refresh",
+        &json!({ "count": 1, "after_delay_ms": 120_001 }),
+    )
+    .await
+    .assert_error(400, "invalid_request");
+}
+
+#[tokio::test]
+async fn next_refresh_queue_is_bounded() {
+    let s = TestServer::start().await;
+    let body = "x".repeat(60_000);
+    let r = s
+        .post(
+            "/test/next-refresh",
+            &json!({ "count": 10_000, "status": 500, "body": body }),
+        )
+        .await;
+    assert_eq!(r.json()["pending"], 10_000);
+    s.post("/test/next-refresh", &json!({ "count": 1, "status": 500 }))
+        .await
+        .assert_error(400, "invalid_request");
+    s.post("/test/next-refresh", &json!({ "count": 10_001 }))
+        .await
+        .assert_error(400, "invalid_request");
+    s.request("DELETE", "/test/next-refresh", &[], None).await;
+    assert_eq!(
+        s.post("/test/next-refresh", &json!({ "count": 1 }))
+            .await
+            .json()["pending"],
+        1
+    );
+}
+
+#[tokio::test]
+async fn counters_always_carry_every_field() {
+    let s = TestServer::start().await;
+    let fields = [
+        "login",
+        "logout",
+        "refresh",
+        "store_get",
+        "store_set",
+        "store_update",
+    ];
+    let check = |v: serde_json::Value| {
+        let obj = v.as_object().expect("counters are an object").clone();
+        for f in fields {
+            assert!(obj[f].is_u64(), "{f} missing or not a number in {v}");
+        }
+    };
+    // Fresh, after activity, after a reset: every field is there, as a number.
+    check(s.counters().await);
+    s.login("alice").await;
+    check(s.counters().await);
+    s.post("/test/counters/reset", &json!({})).await;
+    let v = s.counters().await;
+    check(v.clone());
+    assert!(fields.iter().all(|f| v[*f] == 0));
+}
+
+#[tokio::test]
 async fn delay_route_answers_after_the_delay() {
     let s = TestServer::start().await;
     for method in ["GET", "POST"] {
