@@ -138,6 +138,8 @@ fn same_site_none_needs_secure() {
 
 #[test]
 fn oversized_cookie_is_a_typed_error() {
+    // The limit of PROTOCOL.md §2, written out rather than read from the constant under test.
+    assert_eq!(MAX_COOKIE_BYTES, 4096);
     let o = CookieOptions::default();
     let fits = "v".repeat(MAX_COOKIE_BYTES - 2);
     assert!(o.set_string("k", &fits).is_ok());

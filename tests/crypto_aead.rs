@@ -32,6 +32,34 @@ fn round_trip_and_shape() {
     }
 }
 
+/// An envelope made from the scheme's definition with node's own `crypto` (tests/compat/
+/// fixed_vectors.mjs, AEAD_A_ENVELOPE): key = HKDF-SHA256(ikm = KEY_A's 32 bytes, no salt,
+/// info = "wasm-session-manager/metadata/aes-256-gcm/v1"), AES-256-GCM, nonce 00..0b, plaintext
+/// `{"x":true}`. A round trip holds for any key derivation; this vector only for the specified one.
+const KEY_A: &str = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+const NODE_ENVELOPE: &str = r#"{"v":1,"alg":"A256GCM","nonce":"000102030405060708090a0b","ciphertext":"d144b752b1c7c843ba4332dc152b361533d350f34413ca52f266"}"#;
+
+#[test]
+fn decrypts_an_envelope_made_independently_from_the_definition() {
+    let k = SessionKey::from_hex(KEY_A).unwrap();
+    assert_eq!(
+        decrypt_envelope(&k, NODE_ENVELOPE).unwrap(),
+        br#"{"x":true}"#
+    );
+    // Another session key derives another AES key.
+    let other =
+        SessionKey::from_hex("0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362319")
+            .unwrap();
+    assert!(matches!(
+        decrypt_envelope(&other, NODE_ENVELOPE),
+        Err(Error::Crypto(_))
+    ));
+    assert_eq!(
+        wasm_session_manager::core::crypto::aead::HKDF_INFO,
+        b"wasm-session-manager/metadata/aes-256-gcm/v1"
+    );
+}
+
 #[test]
 fn other_key_fails() {
     let env = encrypt_envelope(&SessionKey::generate(), b"secret");
