@@ -1,35 +1,55 @@
 #!/usr/bin/env bash
-# Builds the npm package: a release wasm-pack build (--target web, wasm-opt from npm binaryen), merged
-# with pkg-template/ (entry, typings, package.json fields), packed to target/npm/; prints gzip -9 sizes.
+# Builds the npm package: a release wasm-pack build (--target web, wasm-opt from npm binaryen) into a
+# clean pkg/, the entries and typings generated from pkg-template/ (pkg-template/build.mjs: browser ESM,
+# Node ESM, CommonJS, one flat .d.ts), pkg-template/README.md as the npm README; packed to target/npm/;
+# prints the gzip -9 sizes. Fails when any step fails (wasm-pack included).
+#
+#   bash scripts/build-pkg.sh            the honest build: wasm-pack from scratch into a clean pkg/
+#   bash scripts/build-pkg.sh --js-only  re-merge pkg-template/ over the existing wasm-pack output in
+#                                        target/wasm-pack-out/ (for JS-only edits; fails if none)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 export PATH="$ROOT/.tools/node_modules/binaryen/bin:$HOME/.cargo/bin:$PATH"
+OUT="$ROOT/target/wasm-pack-out"
 
-wasm-pack build --release --target web --out-dir pkg --mode no-install 2>&1 | grep -v "failed to get wasm-pack version" || true
-test -f pkg/wasm_session_manager_bg.wasm
-
-cp pkg-template/index.js pkg-template/index.d.ts pkg/
-# Minify the JS (transform only: no bundling, exports and `import.meta.url` kept), as the original's
-# package is measured minified too.
-for js in pkg/wasm_session_manager.js pkg/index.js; do
-  "$ROOT/.tools/node_modules/.bin/esbuild" "$js" --minify --format=esm --log-level=warning --outfile="$js" --allow-overwrite
+if [ "${1:-}" != "--js-only" ]; then
+  rm -rf "$OUT"
+  log=$(mktemp)
+  if ! wasm-pack build --release --target web --out-dir "$OUT" --mode no-install >"$log" 2>&1; then
+    grep -v "failed to get wasm-pack version" "$log" >&2 || true
+    rm -f "$log"
+    echo "build-pkg: wasm-pack build failed" >&2
+    exit 1
+  fi
+  grep -v "failed to get wasm-pack version" "$log" || true
+  rm -f "$log"
+fi
+for f in wasm_session_manager.js wasm_session_manager.d.ts wasm_session_manager_bg.wasm package.json; do
+  test -f "$OUT/$f" || { echo "build-pkg: $OUT/$f missing (run without --js-only)" >&2; exit 1; }
 done
-cp README.md pkg/README.md
+
+# pkg/ is rebuilt from scratch every time: nothing stale survives.
+rm -rf pkg
+mkdir pkg
+cp "$OUT/wasm_session_manager.js" "$OUT/wasm_session_manager.d.ts" "$OUT/wasm_session_manager_bg.wasm" "$OUT/package.json" pkg/
+# entries and typings from pkg-template/ (the glue ends up inside the entries)
+node pkg-template/build.mjs pkg
+cp pkg-template/README.md pkg/README.md
 node -e '
   const fs = require("fs");
   const pkg = JSON.parse(fs.readFileSync("pkg/package.json", "utf8"));
   const extra = JSON.parse(fs.readFileSync("pkg-template/package.fields.json", "utf8"));
+  delete pkg.main; delete pkg.module; delete pkg.types; delete pkg.sideEffects;
   fs.writeFileSync("pkg/package.json", JSON.stringify({ ...pkg, ...extra }, null, 2) + "\n");
 '
-rm -f pkg/.gitignore
 
+# What a browser app loads: the wasm and the entry (the wasm-bindgen glue + the API).
 gz() { gzip -9 -c "$1" | wc -c; }
 wasm=$(gz pkg/wasm_session_manager_bg.wasm)
-glue=$(gz pkg/wasm_session_manager.js)
 entry=$(gz pkg/index.js)
-printf 'package size (gzip -9): wasm %d B, JS glue %d B, entry %d B, total %d B (raw wasm %d B)\n' \
-  "$wasm" "$glue" "$entry" $((wasm + glue + entry)) "$(wc -c < pkg/wasm_session_manager_bg.wasm)"
+printf 'package size (gzip -9): wasm %d B, JS entry (glue + API) %d B, total %d B (raw wasm %d B)\n' \
+  "$wasm" "$entry" $((wasm + entry)) "$(wc -c < pkg/wasm_session_manager_bg.wasm)"
 
 mkdir -p target/npm
 rm -f target/npm/*.tgz

@@ -7,10 +7,18 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-tarball() { ls -t target/npm/wasm-session-manager-*.tgz 2>/dev/null | head -1; }
+# The newest tarball, or nothing (no target/ on a fresh clone: not an error, under pipefail too).
+tarball() {
+  local f newest=""
+  for f in target/npm/wasm-session-manager-*.tgz; do
+    [ -f "$f" ] || continue
+    if [ -z "$newest" ] || [ "$f" -nt "$newest" ]; then newest=$f; fi
+  done
+  printf '%s' "$newest"
+}
 
 # What goes into the package: a change to any of these makes the tarball stale.
-SOURCES=(src pkg-template Cargo.toml Cargo.lock README.md scripts/build-pkg.sh)
+SOURCES=(src pkg-template Cargo.toml Cargo.lock scripts/build-pkg.sh)
 
 stale() {
   local tgz=$1

@@ -3,6 +3,8 @@
 import { AuthSessionManager, HttpClient, StorageManager, STORAGE_KEYS } from "./pkg/index.js";
 
 const API = location.origin; // session-server serves this page and the API
+// The storage keys under the default prefix: STORAGE_KEYS holds the suffixes, as in the original.
+const KEY = Object.fromEntries(Object.entries(STORAGE_KEYS).map(([k, v]) => [k, `w3a:${v}`]));
 const $ = (id) => document.getElementById(id);
 
 // ---- the SDK objects ---------------------------------------------------------------------------
@@ -279,7 +281,7 @@ async function checkSessionEnded() {
 // writes them, a refresh elsewhere rotates the access token. The `storage` event tells us (it does
 // not fire in the tab that made the change).
 
-const WATCHED = new Set([STORAGE_KEYS.SESSION_ID, STORAGE_KEYS.ACCESS_TOKEN]);
+const WATCHED = new Set([KEY.SESSION_ID, KEY.ACCESS_TOKEN]);
 let syncing = Promise.resolve();
 
 async function syncWithOtherTabs() {
@@ -333,12 +335,12 @@ function storageSnapshot() {
   const cookie = document.cookie
     .split(";")
     .map((s) => s.trim())
-    .find((s) => s.startsWith(`${STORAGE_KEYS.REFRESH_TOKEN}=`));
+    .find((s) => s.startsWith(`${KEY.REFRESH_TOKEN}=`));
   return {
-    sessionId: localStorage.getItem(STORAGE_KEYS.SESSION_ID),
-    accessToken: localStorage.getItem(STORAGE_KEYS.ACCESS_TOKEN),
-    idToken: localStorage.getItem(STORAGE_KEYS.ID_TOKEN),
-    refreshTokenCookie: cookie === undefined ? null : cookie.slice(STORAGE_KEYS.REFRESH_TOKEN.length + 1),
+    sessionId: localStorage.getItem(KEY.SESSION_ID),
+    accessToken: localStorage.getItem(KEY.ACCESS_TOKEN),
+    idToken: localStorage.getItem(KEY.ID_TOKEN),
+    refreshTokenCookie: cookie === undefined ? null : cookie.slice(KEY.REFRESH_TOKEN.length + 1),
   };
 }
 

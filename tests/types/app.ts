@@ -1,5 +1,16 @@
-// A sample app typed against the package's .d.ts: `tsc --strict` must accept it (tests/types/check.sh).
+// A sample app typed against the package's .d.ts: `tsc --strict` must accept it under every module
+// resolution (tests/types/check.sh).
 import {
+  BaseStorageManager,
+  LocalStorageHandler,
+  SESSION_SERVER_API_URL,
+  STORAGE_METHOD,
+  ServerHandler,
+  padHexString,
+  ready,
+  storageAvailable,
+  CryptoError,
+  StorageError,
   AuthSessionManager,
   AuthError,
   CookieStorage,
@@ -24,6 +35,18 @@ const custom: IStorageAdapter = {
 };
 
 export async function main(): Promise<void> {
+  await ready();
+  const url: "https://api.web3auth.io/session-service" = SESSION_SERVER_API_URL;
+  const padded: string = padHexString("0xabc");
+  const canStore: boolean = storageAvailable(STORAGE_METHOD.LOCAL_STORAGE);
+  const cache = new LocalStorageHandler<{ a: number }>(localStorage, "ns:");
+  const cached: { a: number } | undefined = await cache.retrieveData("0x01");
+  const server = new ServerHandler<{ a: number }>(url);
+  await server.storeData("0x01", { a: 1 }, { operation: "create", namespace: "ns", timeout: 60 });
+  const fromServer: { a: number } | undefined = await server.retrieveData("0x01");
+  const key: string = `w3a:${STORAGE_KEYS.SESSION_ID}`;
+  void [padded, canStore, cached, fromServer, key, BaseStorageManager];
+
   const session = new AuthSessionManager({
     apiClientConfig: { baseURL: "https://auth.example.com", timeout: 5000 },
     storage: { refreshToken: new CookieStorage({ sameSite: "Lax" }), idToken: new MemoryStorage(), accessToken: custom },
@@ -49,6 +72,9 @@ export async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof HttpError && err.code === "HTTP_ERROR") console.log(err.status, err.body);
     if (err instanceof AuthError && err.code === "SESSION_EXPIRED") await session.logout();
+    if (err instanceof StorageError && err.code === "COOKIE_TOO_LARGE") console.log(err.message);
+    if (err instanceof CryptoError && err.code === "DECRYPT_FAILED") console.log(err.message);
+    if (err instanceof TypeError) console.log(err.message);
   }
 
   const metadata = new StorageManager({ sessionServerBaseUrl: "https://session.example.com", sessionNamespace: "app", useLocalStorage: true });

@@ -1,0 +1,302 @@
+// The consumer matrix (run by tests/consumers/run.sh): the packed package (target/npm/*.tgz) installed
+// into a fresh app directory as `npm install ./wasm-session-manager-x.y.z.tgz` does, built by each
+// bundler/framework an app may use, loaded in Chromium (or run in Node) against session-server, each
+// doing login -> setTokens -> authorize() -> an authenticated HttpClient GET (apps/flow.js).
+// Env: TGZ (the tarball), SERVER_BIN (session-server), CHROMIUM (the browser).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, "../..");
+const WORK = join(HERE, ".work"); // app dirs: under tests/consumers so they resolve its node_modules
+const SITE = join(WORK, "site"); // what session-server serves
+const APPS = join(HERE, "apps");
+const TGZ = process.env.TGZ;
+const PKG = "wasm-session-manager";
+const WASM = "wasm_session_manager_bg.wasm";
+
+let server;
+let baseURL;
+let browser;
+
+function run(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...opts, env: { ...process.env, ...opts.env } });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs || 600_000);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${cmd} ${args.join(" ")} -> ${code ?? signal}\n${out.slice(-4000)}`));
+    });
+  });
+}
+
+/** A fresh app dir with its own package.json and the tarball installed, plus the given app files. */
+async function app(name, { type = "module", files = {} } = {}) {
+  const dir = join(WORK, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: `consumer-${name}`, private: true, version: "0.0.0", type }, null, 2));
+  await run("npm", ["install", "--no-audit", "--no-fund", "--offline", "--loglevel=error", TGZ], { cwd: dir });
+  for (const [to, from] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, to)), { recursive: true });
+    if (typeof from === "string" && from.startsWith("apps/")) copyFileSync(join(HERE, from), join(dir, to));
+    else writeFileSync(join(dir, to), from);
+  }
+  return dir;
+}
+
+const browserApp = (name, extra = {}) => app(name, { files: { "main.js": "apps/main.js", "flow.js": "apps/flow.js", ...extra } });
+const page = (script, head = "") =>
+  `<!doctype html><html><head><meta charset="utf-8">${head}<title>consumer</title></head><body><script type="module" src="${script}"></script></body></html>\n`;
+const wasmOf = (dir) => join(dir, "node_modules", PKG, WASM);
+
+/** Loads `path` from session-server in a fresh Chromium context; resolves window.__result. */
+async function load(path) {
+  const context = await browser.newContext();
+  const tab = await context.newPage();
+  const problems = [];
+  tab.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  tab.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  try {
+    await tab.goto(`${baseURL}${path}`);
+    await tab.waitForFunction(() => window.__result !== undefined, null, { timeout: 60_000 }).catch(() => {});
+    const result = await tab.evaluate(() => window.__result);
+    return { result, problems };
+  } finally {
+    await context.close();
+  }
+}
+
+async function expectFlow(path) {
+  const { result, problems } = await load(path);
+  assert.ok(result, `no result from ${path}; page problems: ${problems.join(" | ")}`);
+  assert.equal(result.ok, true, `${path}: ${JSON.stringify(result)} ${problems.join(" | ")}`);
+  assert.equal(result.user, "consumer");
+}
+
+before(async () => {
+  assert.ok(TGZ, "TGZ is set");
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(SITE, { recursive: true });
+  writeFileSync(join(SITE, "index.html"), "consumers\n");
+  server = spawn(process.env.SERVER_BIN, ["--addr", "127.0.0.1:0", "--test-hooks", "--static-dir", SITE], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  baseURL = await new Promise((resolve, reject) => {
+    let out = "";
+    server.stdout.on("data", (d) => {
+      out += d;
+      const m = /^session-server listening on (http:\/\/\S+)/m.exec(out);
+      if (m) resolve(m[1]);
+    });
+    server.on("exit", (code) => reject(new Error(`session-server exited ${code}: ${out}`)));
+  });
+  const { chromium } = await import("playwright-core");
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+// ---- Node ----------------------------------------------------------------------------------------
+
+test("node: import has no side effect; the original's exports and values", async () => {
+  const dir = await app("node-import", { files: { "import-only.mjs": "apps/node-import-only.mjs" } });
+  const seen = JSON.parse(await run(process.execPath, ["import-only.mjs"], { cwd: dir, timeoutMs: 30_000 }));
+  const original = [
+    "AuthError", "AuthSessionManager", "BaseStorageManager", "CookieStorage", "HttpClient", "LocalStorageAdapter",
+    "LocalStorageHandler", "MemoryStorage", "SESSION_SERVER_API_URL", "STORAGE_KEYS", "STORAGE_METHOD",
+    "ServerHandler", "SessionStorageAdapter", "StorageManager", "padHexString", "storageAvailable",
+  ];
+  for (const name of original) assert.ok(seen.names.includes(name), `missing export ${name}`);
+  assert.deepEqual(seen.STORAGE_KEYS, { SESSION_ID: "session_id", ACCESS_TOKEN: "access_token", REFRESH_TOKEN: "refresh_token", ID_TOKEN: "id_token" });
+  assert.deepEqual(seen.STORAGE_METHOD, { LOCAL_STORAGE: "localStorage" });
+  assert.equal(seen.SESSION_SERVER_API_URL, "https://api.web3auth.io/session-service");
+  assert.equal(seen.padded, "0000000000000000000000000000000000000000000000000000000000000ABC");
+  assert.equal(seen.long, "1".repeat(64));
+  assert.equal(seen.storageAvailable, false); // no window in Node
+});
+
+test("node ESM: import, MemoryStorage, login -> authorize -> HttpClient GET", async () => {
+  const dir = await app("node-esm", { files: { "app.mjs": "apps/node-app.mjs", "flow.js": "apps/flow.js" } });
+  const out = await run(process.execPath, ["app.mjs"], { cwd: dir, env: { BASE_URL: baseURL }, timeoutMs: 60_000 });
+  assert.equal(JSON.parse(out.trim().split("\n").pop()).ok, true, out);
+});
+
+test("node CommonJS: require, MemoryStorage, login -> authorize -> HttpClient GET", async () => {
+  const dir = await app("node-cjs", { type: "commonjs", files: { "app.cjs": "apps/node-app.cjs", "flow.mjs": "apps/flow.js" } });
+  const out = await run(process.execPath, ["app.cjs"], { cwd: dir, env: { BASE_URL: baseURL }, timeoutMs: 60_000 });
+  assert.equal(JSON.parse(out.trim().split("\n").pop()).ok, true, out);
+});
+
+// ---- errors through the package entry, as apps see them -----------------------------------------
+
+let errors;
+async function errorResults() {
+  if (!errors) {
+    errors = (async () => {
+      const dir = await app("errors", { files: { "errors.mjs": "apps/errors.mjs" } });
+      return JSON.parse(await run(process.execPath, ["errors.mjs"], { cwd: dir, env: { BASE_URL: baseURL }, timeoutMs: 60_000 }));
+    })();
+  }
+  return errors;
+}
+const EXPECTED_ERRORS = {
+  "invalid option before ready: first call rejects": ["TypeError", "INVALID_OPTION"],
+  "invalid option after ready: constructor throws": ["TypeError", "INVALID_OPTION"],
+  "invalid session id": ["TypeError", "INVALID_SESSION_ID"],
+  "ensureRefresh without a session": ["AuthError", null],
+  "HTTP 404": ["HttpError", "HTTP_ERROR"],
+  "network failure": ["HttpError", "NETWORK"],
+  "localStorage missing in Node": ["StorageError", "STORAGE_UNAVAILABLE"],
+  "metadata that does not decrypt": ["CryptoError", "DECRYPT_FAILED"],
+  "metadata missing": ["AuthError", "SESSION_EXPIRED"],
+  "a sync call that needs the module, before ready": ["Error", "NOT_READY"],
+};
+for (const [name, [cls, code]] of Object.entries(EXPECTED_ERRORS)) {
+  test(`errors: ${name} -> ${cls}${code ? ` ${code}` : ""}`, async () => {
+    const e = (await errorResults())[name];
+    assert.ok(e, `no error recorded for ${name}`);
+    assert.ok(e.isError, `${name}: not an Error: ${JSON.stringify(e)}`);
+    assert.ok(e.instanceOf.includes(cls), `${name}: instanceof ${cls}: ${JSON.stringify(e)}`);
+    assert.equal(e.name, cls);
+    if (code) assert.equal(e.code, code, JSON.stringify(e));
+    else assert.ok(e.code, `${name}: has a code`);
+    assert.ok(e.message && e.message.length > 5, `${name}: message ${JSON.stringify(e.message)}`);
+    if (e.expectMessage) assert.match(e.message, new RegExp(e.expectMessage));
+    // exactly one of the SDK's classes (and TypeError only when documented so)
+    const sdkClasses = e.instanceOf.filter((c) => c !== "Error");
+    assert.deepEqual(sdkClasses, cls === "Error" ? [] : [cls]);
+  });
+}
+
+// ---- TypeScript ------------------------------------------------------------------------------------
+
+const TS_CASES = [
+  ["bundler", "esnext", "bundler", "module", "app.ts"],
+  ["node16 ESM", "node16", "node16", "module", "app.ts"],
+  ["node16 CommonJS", "node16", "node16", "commonjs", "app.cts"],
+  ["nodenext", "nodenext", "nodenext", "module", "app.ts"],
+  ["node10", "commonjs", "node10", "commonjs", "app.ts"],
+];
+for (const [label, module, resolution, type, file] of TS_CASES) {
+  test(`typescript 5.9 moduleResolution ${label}: strict, skipLibCheck false, lib es2020+dom`, async () => {
+    const dir = await app(`ts-${label.replace(/\W+/g, "-")}`, { type, files: { [file]: readFileSync(join(ROOT, "tests/types", file), "utf8") } });
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, types: [], target: "es2020", lib: ["es2020", "dom"], module, moduleResolution: resolution },
+        files: [file],
+      }),
+    );
+    await run(process.execPath, [join(HERE, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: dir, timeoutMs: 120_000 });
+  });
+}
+
+// ---- browsers ------------------------------------------------------------------------------------
+
+test("plain <script type=module> page with an import map", async () => {
+  const dir = await browserApp("importmap");
+  const out = join(SITE, "importmap");
+  mkdirSync(out, { recursive: true });
+  cpSync(join(dir, "node_modules", PKG), join(out, "pkg"), { recursive: true });
+  copyFileSync(join(dir, "main.js"), join(out, "main.js"));
+  copyFileSync(join(dir, "flow.js"), join(out, "flow.js"));
+  const map = JSON.stringify({ imports: { [PKG]: "/importmap/pkg/index.js" } });
+  writeFileSync(join(out, "index.html"), page("/importmap/main.js", `<script type="importmap">${map}</script>`));
+  await expectFlow("/importmap/");
+});
+
+test("esbuild --bundle --target=es2020 (the .wasm copied next to the bundle), under CSP script-src 'self' 'wasm-unsafe-eval'", async () => {
+  const dir = await browserApp("esbuild");
+  const out = join(SITE, "esbuild");
+  const esbuild = await import("esbuild");
+  await esbuild.build({ entryPoints: [join(dir, "main.js")], absWorkingDir: dir, bundle: true, format: "esm", target: "es2020", outfile: join(out, "main.js"), logLevel: "warning" });
+  copyFileSync(wasmOf(dir), join(out, WASM));
+  const csp = (policy) => `<meta http-equiv="Content-Security-Policy" content="default-src 'self'; ${policy}">`;
+  writeFileSync(join(out, "index.html"), page("/esbuild/main.js", csp("script-src 'self' 'wasm-unsafe-eval'")));
+  await expectFlow("/esbuild/");
+  // the control: without 'wasm-unsafe-eval' the module cannot be compiled, so the CSP above is real
+  writeFileSync(join(out, "strict.html"), page("/esbuild/main.js", csp("script-src 'self'")));
+  const { result } = await load("/esbuild/strict.html");
+  assert.equal(result && result.ok, false, `expected a CSP failure without 'wasm-unsafe-eval': ${JSON.stringify(result)}`);
+});
+
+test("Rollup 4 + @rollup/plugin-node-resolve (the .wasm copied next to the bundle)", async () => {
+  const dir = await browserApp("rollup");
+  const out = join(SITE, "rollup");
+  const { rollup } = await import("rollup");
+  const { nodeResolve } = await import("@rollup/plugin-node-resolve");
+  const bundle = await rollup({ input: join(dir, "main.js"), plugins: [nodeResolve({ browser: true, rootDir: dir })], onwarn() {} });
+  await bundle.write({ dir: out, format: "es" });
+  await bundle.close();
+  copyFileSync(wasmOf(dir), join(out, WASM));
+  writeFileSync(join(out, "index.html"), page("/rollup/main.js"));
+  await expectFlow("/rollup/");
+});
+
+test("webpack 5 defaults (production)", async () => {
+  const dir = await browserApp("webpack");
+  const out = join(SITE, "webpack");
+  const { default: webpack } = await import("webpack");
+  const stats = await new Promise((resolve, reject) =>
+    webpack({ mode: "production", context: dir, entry: "./main.js", output: { path: out, filename: "main.js" } }, (err, s) =>
+      err ? reject(err) : resolve(s),
+    ),
+  );
+  assert.ok(!stats.hasErrors(), stats.toString("errors-only"));
+  assert.ok(readdirSync(out).some((f) => f.endsWith(".wasm")), "webpack emitted the .wasm as an asset");
+  writeFileSync(join(out, "index.html"), page("/webpack/main.js"));
+  await expectFlow("/webpack/");
+});
+
+const viteApp = (name) => browserApp(name, { "index.html": page("./main.js") });
+
+test("Vite 8 defaults", async () => {
+  const dir = await viteApp("vite8");
+  const { build } = await import("vite");
+  await build({ root: dir, configFile: false, logLevel: "warn", base: "/vite8/", build: { outDir: join(SITE, "vite8"), emptyOutDir: true } });
+  await expectFlow("/vite8/");
+});
+
+test("Vite 5 with build.target es2020", async () => {
+  const dir = await viteApp("vite5");
+  const { build } = await import("vite5");
+  await build({ root: dir, configFile: false, logLevel: "warn", base: "/vite5/", build: { target: "es2020", outDir: join(SITE, "vite5"), emptyOutDir: true } });
+  await expectFlow("/vite5/");
+});
+
+test("Next.js 16 app router: a client component, next build (static export), the page served and loaded", async () => {
+  const dir = await app("next", {
+    files: {
+      "next.config.mjs": `export default { output: "export", basePath: "/next", images: { unoptimized: true } };\n`,
+      "app/layout.js": `export default function Layout({ children }) { return <html lang="en"><body>{children}</body></html>; }\n`,
+      "app/page.js": `import Flow from "./flow-client.js";\nexport default function Page() { return <main><Flow /></main>; }\n`,
+      "app/flow-client.js": readFileSync(join(APPS, "next-client.js"), "utf8"),
+      "app/flow.js": "apps/flow.js",
+    },
+  });
+  await run(process.execPath, [join(HERE, "node_modules/next/dist/bin/next"), "build"], {
+    cwd: dir,
+    env: { NEXT_TELEMETRY_DISABLED: "1" },
+    timeoutMs: 900_000,
+  });
+  cpSync(join(dir, "out"), join(SITE, "next"), { recursive: true });
+  await expectFlow("/next/");
+});
