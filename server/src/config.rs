@@ -4,16 +4,51 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 
 use crate::cors::CorsPolicy;
 
 /// Which store holds sessions and metadata.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StoreKind {
-    /// In process memory: the embedded default, lost on restart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreSpec {
+    /// In process memory: the embedded default, lost on restart, one instance only.
     Memory,
+    /// A Redis server (`redis://host:port/db`) shared by any number of instances.
+    Redis {
+        /// The URL.
+        url: String,
+        /// Key prefix.
+        prefix: String,
+    },
 }
+
+impl StoreSpec {
+    /// Parses `--store` (`memory` or `redis://...`).
+    pub fn parse(value: &str, prefix: &str) -> Result<Self, String> {
+        if value == "memory" {
+            return Ok(Self::Memory);
+        }
+        if value.starts_with("redis://") || value.starts_with("redis+unix://") {
+            if !crate::store::redis::valid_prefix(prefix) {
+                return Err("--redis-prefix must be 1 to 64 of A-Za-z0-9:_-.".into());
+            }
+            return Ok(Self::Redis {
+                url: value.to_owned(),
+                prefix: prefix.to_owned(),
+            });
+        }
+        Err("--store must be `memory` or redis://host:port/db".into())
+    }
+}
+
+/// Longest `--access-ttl` (1 day).
+pub const MAX_ACCESS_TTL_SECS: u64 = 86_400;
+/// Longest `--idle-timeout` and `--absolute-timeout` (400 days).
+pub const MAX_SESSION_SECS: u64 = 400 * 86_400;
+/// Longest `--grace` (1 hour).
+pub const MAX_GRACE_SECS: u64 = 3_600;
+/// Longest `--clock-leeway` (5 minutes).
+pub const MAX_LEEWAY_SECS: u64 = 300;
 
 /// `session-server` flags.
 #[derive(Debug, Clone, Parser)]
@@ -38,17 +73,17 @@ pub struct Cli {
 
     /// Access token lifetime in seconds.
     #[arg(long, env = "SESSION_SERVER_ACCESS_TTL", value_name = "SECS", default_value_t = 900,
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = clap::value_parser!(u64).range(1..=MAX_ACCESS_TTL_SECS))]
     pub access_ttl: u64,
 
     /// A session ends when it is not refreshed for this many seconds.
     #[arg(long, env = "SESSION_SERVER_IDLE_TIMEOUT", value_name = "SECS", default_value_t = 1800,
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = clap::value_parser!(u64).range(1..=MAX_SESSION_SECS))]
     pub idle_timeout: u64,
 
     /// A session ends this many seconds after login, whatever happens.
     #[arg(long, env = "SESSION_SERVER_ABSOLUTE_TIMEOUT", value_name = "SECS", default_value_t = 2_592_000,
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = clap::value_parser!(u64).range(1..=MAX_SESSION_SECS))]
     pub absolute_timeout: u64,
 
     /// Seconds during which the immediate parent of the current refresh token answers the current pair.
@@ -56,9 +91,22 @@ pub struct Cli {
         long,
         env = "SESSION_SERVER_GRACE",
         value_name = "SECS",
-        default_value_t = 10
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(0..=MAX_GRACE_SECS)
     )]
     pub grace: u64,
+
+    /// Seconds of clock skew tolerated on `iat`/`nbf` of access tokens (instances a little behind).
+    #[arg(long, env = "SESSION_SERVER_CLOCK_LEEWAY", value_name = "SECS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_LEEWAY_SECS))]
+    pub clock_leeway: u64,
+
+    /// The dev login (any user name, no password check): `true` or `false`. Default: on for a
+    /// loopback `--addr`; a non-loopback bind refuses to start unless this is given explicitly.
+    #[arg(long, env = "SESSION_SERVER_DEV_LOGIN", value_name = "BOOL",
+          num_args = 0..=1, default_missing_value = "true",
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub dev_login: Option<bool>,
 
     /// Allowed CORS origin (repeatable, or comma-separated in the env var; `*` allows any).
     /// Default: any http://127.0.0.1:*, http://localhost:* or http://[::1]:* origin.
@@ -70,23 +118,39 @@ pub struct Cli {
     )]
     pub cors_origins: Vec<String>,
 
-    /// HMAC-SHA256 key for tokens, hex (at least 32 bytes); random at start when absent.
+    /// HMAC-SHA256 key for tokens, hex (at least 32 bytes); random at start when absent (memory
+    /// store only: a shared store needs the same key on every instance).
     #[arg(
         long,
         env = "SESSION_SERVER_SIGNING_KEY",
         value_name = "HEX",
-        hide_env_values = true
+        hide_env_values = true,
+        conflicts_with = "signing_key_file"
     )]
     pub signing_key: Option<String>,
 
-    /// Session and metadata store.
+    /// A file holding the signing key in hex (instead of `--signing-key`).
+    #[arg(long, env = "SESSION_SERVER_SIGNING_KEY_FILE", value_name = "PATH")]
+    pub signing_key_file: Option<PathBuf>,
+
+    /// Session and metadata store: `memory` or `redis://host:port/db`.
     #[arg(
         long,
         env = "SESSION_SERVER_STORE",
-        value_enum,
-        default_value = "memory"
+        value_name = "STORE",
+        default_value = "memory",
+        hide_env_values = true
     )]
-    pub store: StoreKind,
+    pub store: String,
+
+    /// Prefix of every Redis key (1 to 64 of `A-Za-z0-9:_-.`).
+    #[arg(
+        long,
+        env = "SESSION_SERVER_REDIS_PREFIX",
+        value_name = "PREFIX",
+        default_value = crate::store::redis::DEFAULT_PREFIX
+    )]
+    pub redis_prefix: String,
 }
 
 /// The token issuer (`iss`).
@@ -119,6 +183,12 @@ pub struct Settings {
     pub test_hooks: bool,
     /// Folder served at `/`.
     pub static_dir: Option<PathBuf>,
+    /// Tolerated clock skew on `iat`/`nbf`, seconds.
+    pub leeway_secs: u64,
+    /// Whether `POST /v1/auth/login` accepts any user name (the dev login).
+    pub dev_login: bool,
+    /// The store.
+    pub store: StoreSpec,
 }
 
 impl std::fmt::Debug for Settings {
@@ -132,6 +202,15 @@ impl std::fmt::Debug for Settings {
             .field("signing_key", &"<redacted>")
             .field("test_hooks", &self.test_hooks)
             .field("static_dir", &self.static_dir)
+            .field("leeway_secs", &self.leeway_secs)
+            .field("dev_login", &self.dev_login)
+            .field(
+                "store",
+                &match &self.store {
+                    StoreSpec::Memory => "memory",
+                    StoreSpec::Redis { .. } => "redis",
+                },
+            )
             .finish()
     }
 }
@@ -148,24 +227,55 @@ impl Default for Settings {
             signing_key: crate::util::random_bytes::<32>().to_vec(),
             test_hooks: false,
             static_dir: None,
+            leeway_secs: 5,
+            dev_login: true,
+            store: StoreSpec::Memory,
         }
     }
+}
+
+fn parse_key(hex_key: &str, source: &str) -> Result<Vec<u8>, String> {
+    let key = hex::decode(hex_key.trim().trim_start_matches("0x"))
+        .map_err(|_| format!("{source} must be hex"))?;
+    if key.len() < 32 {
+        return Err(format!("{source} must be at least 32 bytes (64 hex chars)"));
+    }
+    Ok(key)
 }
 
 impl Settings {
     /// Validates the flags.
     pub fn from_cli(cli: &Cli) -> Result<Self, String> {
-        let signing_key = match &cli.signing_key {
-            Some(hex_key) => {
-                let key = hex::decode(hex_key.trim().trim_start_matches("0x"))
-                    .map_err(|_| "--signing-key must be hex".to_owned())?;
-                if key.len() < 32 {
-                    return Err("--signing-key must be at least 32 bytes (64 hex chars)".into());
-                }
-                key
+        let store = StoreSpec::parse(&cli.store, &cli.redis_prefix)?;
+        let signing_key = match (&cli.signing_key, &cli.signing_key_file) {
+            (Some(hex_key), _) => parse_key(hex_key, "--signing-key")?,
+            (None, Some(path)) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("--signing-key-file {}: {e}", path.display()))?;
+                parse_key(&text, "--signing-key-file")?
             }
-            None => crate::util::random_bytes::<32>().to_vec(),
+            (None, None) if store != StoreSpec::Memory => {
+                return Err("a shared store needs the same --signing-key (or --signing-key-file) on every instance".into());
+            }
+            (None, None) => crate::util::random_bytes::<32>().to_vec(),
         };
+        let loopback = cli.addr.ip().is_loopback();
+        let dev_login = match cli.dev_login {
+            Some(on) => on,
+            None if loopback => true,
+            None => return Err(format!(
+                "--addr {} is not loopback: the dev login (any user name, no password) would be \
+                     open to the network. Pass --dev-login=false (login answers 403; put a real \
+                     identity provider in front) or --dev-login=true to publish it knowingly",
+                cli.addr
+            )),
+        };
+        if cli.test_hooks && !loopback {
+            return Err(format!(
+                "--test-hooks needs a loopback --addr (not {}): the hooks expire and inject at will",
+                cli.addr
+            ));
+        }
         let cors = if cli.cors_origins.is_empty() {
             CorsPolicy::loopback()
         } else {
@@ -176,9 +286,6 @@ impl Settings {
                 return Err(format!("--static-dir {} is not a directory", dir.display()));
             }
         }
-        match cli.store {
-            StoreKind::Memory => {}
-        }
         Ok(Self {
             access_ttl_secs: cli.access_ttl.max(1),
             idle_timeout_secs: cli.idle_timeout.max(1),
@@ -188,6 +295,9 @@ impl Settings {
             signing_key,
             test_hooks: cli.test_hooks,
             static_dir: cli.static_dir.clone(),
+            leeway_secs: cli.clock_leeway,
+            dev_login,
+            store,
         })
     }
 }

@@ -113,11 +113,12 @@ impl Lifecycle {
         Self {
             store,
             clock,
-            signer: Signer::new(&settings.signing_key),
-            access_ttl_ms: settings.access_ttl_secs.max(1) * 1000,
-            idle_ms: settings.idle_timeout_secs.max(1) * 1000,
-            absolute_ms: settings.absolute_timeout_secs.max(1) * 1000,
-            grace_ms: settings.grace_secs * 1000,
+            signer: Signer::new(&settings.signing_key)
+                .with_leeway(settings.leeway_secs.saturating_mul(1000)),
+            access_ttl_ms: settings.access_ttl_secs.max(1).saturating_mul(1000),
+            idle_ms: settings.idle_timeout_secs.max(1).saturating_mul(1000),
+            absolute_ms: settings.absolute_timeout_secs.max(1).saturating_mul(1000),
+            grace_ms: settings.grace_secs.saturating_mul(1000),
         }
     }
 
@@ -350,18 +351,33 @@ impl Lifecycle {
         ))
     }
 
-    /// Verifies a Bearer access token against its session.
+    /// Verifies a Bearer access token against its session. The record comes from
+    /// [`Store::get_session_hot`]: its `session_data` and `ancestors` may be empty.
     pub async fn authenticate(&self, token: &str) -> ApiResult<(Claims, SessionRecord)> {
+        self.authenticate_with(token, false).await
+    }
+
+    /// [`Self::authenticate`] with the whole record (`session_data` included).
+    pub async fn authenticate_full(&self, token: &str) -> ApiResult<(Claims, SessionRecord)> {
+        self.authenticate_with(token, true).await
+    }
+
+    async fn authenticate_with(
+        &self,
+        token: &str,
+        full: bool,
+    ) -> ApiResult<(Claims, SessionRecord)> {
         let now = self.now_ms();
         let claims = self
             .signer
             .verify(token, now, USE_ACCESS)
             .map_err(|e| ApiError::invalid_token(e.describe()))?;
-        let record = self
-            .store
-            .get_session(&claims.sid)
-            .await?
-            .ok_or_else(|| ApiError::invalid_token("session revoked or expired"))?;
+        let record = if full {
+            self.store.get_session(&claims.sid).await?
+        } else {
+            self.store.get_session_hot(&claims.sid).await?
+        };
+        let record = record.ok_or_else(|| ApiError::invalid_token("session revoked or expired"))?;
         if !ct_eq(record.user.as_bytes(), claims.sub.as_bytes()) {
             return Err(ApiError::invalid_token(
                 "token subject does not match its session",

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use clap::Parser;
 use session_server::clock::SystemClock;
-use session_server::config::{Cli, Settings, StoreKind};
+use session_server::config::{Cli, Settings, StoreSpec};
 use session_server::store::memory::MemoryStore;
+use session_server::store::redis::RedisStore;
 use session_server::store::Store;
 
 fn init_logs() {
@@ -34,8 +35,21 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    let store: Arc<dyn Store> = match cli.store {
-        StoreKind::Memory => Arc::new(MemoryStore::new()),
+    let store: Arc<dyn Store> = match &settings.store {
+        StoreSpec::Memory => Arc::new(MemoryStore::new()),
+        StoreSpec::Redis { url, prefix } => match RedisStore::new(url, prefix) {
+            Ok(store) => {
+                if let Err(e) = store.ping().await {
+                    // Start anyway: requests answer 503 until Redis is reachable.
+                    tracing::warn!(error = %e, "Redis is not reachable yet");
+                }
+                Arc::new(store)
+            }
+            Err(e) => {
+                eprintln!("session-server: {e}");
+                return std::process::ExitCode::from(2);
+            }
+        },
     };
     let listener = match tokio::net::TcpListener::bind(cli.addr).await {
         Ok(listener) => listener,
@@ -59,9 +73,19 @@ async fn main() -> std::process::ExitCode {
     tracing::info!(addr = %local, store = store.name(), test_hooks = settings.test_hooks,
         access_ttl = settings.access_ttl_secs, idle_timeout = settings.idle_timeout_secs,
         absolute_timeout = settings.absolute_timeout_secs, grace = settings.grace_secs,
-        cors = ?settings.cors, static_dir = ?settings.static_dir, "session-server started");
+        cors = ?settings.cors, static_dir = ?settings.static_dir, dev_login = settings.dev_login,
+        leeway = settings.leeway_secs, "session-server started");
+    if settings.dev_login && !cli.addr.ip().is_loopback() {
+        tracing::warn!(
+            "the dev login is on for a non-loopback address: anyone can log in as anyone"
+        );
+    }
+    let shared = store.is_shared();
     let (router, app) = session_server::build_app(settings, store, Arc::new(SystemClock));
-    session_server::spawn_sweeper(app, Duration::from_secs(30));
+    if !shared {
+        // A shared store expires by key TTLs and read-time checks: no sweeper there.
+        session_server::spawn_sweeper(app, Duration::from_secs(30));
+    }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");

@@ -93,6 +93,7 @@ struct Header {
 #[derive(Clone)]
 pub struct Signer {
     key: Vec<u8>,
+    leeway_ms: u64,
 }
 
 impl std::fmt::Debug for Signer {
@@ -104,7 +105,17 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// A signer with `key` (HMAC-SHA256 key).
     pub fn new(key: &[u8]) -> Self {
-        Self { key: key.to_vec() }
+        Self {
+            key: key.to_vec(),
+            leeway_ms: 0,
+        }
+    }
+
+    /// Tolerates `leeway_ms` of clock skew on `iat` and `nbf` (a token minted by an instance whose
+    /// clock is a little ahead). `exp` gets no leeway.
+    pub fn with_leeway(mut self, leeway_ms: u64) -> Self {
+        self.leeway_ms = leeway_ms;
+        self
     }
 
     fn mac(&self) -> HmacSha256 {
@@ -123,7 +134,7 @@ impl Signer {
         format!("{signing_input}.{signature}")
     }
 
-    /// Verifies signature, issuer, audience, `token_use` and time (`now_ms`, no leeway).
+    /// Verifies signature, issuer, audience, `token_use` and time (`now_ms`; the leeway on `iat`/`nbf`).
     pub fn verify(&self, token: &str, now_ms: u64, token_use: &str) -> Result<Claims, TokenError> {
         if token.is_empty() || token.len() > MAX_TOKEN_LEN {
             return Err(TokenError::Malformed);
@@ -163,7 +174,9 @@ impl Signer {
         if claims.exp.saturating_mul(1000) <= now_ms {
             return Err(TokenError::Expired);
         }
-        if claims.nbf.saturating_mul(1000) > now_ms || claims.iat.saturating_mul(1000) > now_ms {
+        let late_now = now_ms.saturating_add(self.leeway_ms);
+        if claims.nbf.saturating_mul(1000) > late_now || claims.iat.saturating_mul(1000) > late_now
+        {
             return Err(TokenError::NotYetValid);
         }
         Ok(claims)

@@ -64,6 +64,12 @@ async fn login(
     RawBody(bytes): RawBody,
 ) -> ApiResult<Json<LoginResponse>> {
     Counters::bump(&app.counters.login);
+    if !app.settings.dev_login {
+        return Err(ApiError::forbidden(
+            "login_disabled",
+            "the dev login is off (--dev-login=false): sign in through the identity provider in front",
+        ));
+    }
     let body: LoginRequest = parse_json(&bytes)?;
     check_text("username", &body.username, 128)?;
     if body.password.as_ref().is_some_and(|p| p.len() > 1024) {
@@ -139,7 +145,7 @@ async fn refresh_answer(
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
 
-    let body: RefreshRequest = parse_json(&bytes)?;
+    let body: RefreshRequest = parse_json(bytes)?;
     let (access_token, refresh_token, record) = match body.refresh_token.filter(|t| !t.is_empty()) {
         Some(token) => {
             let issued = app.lifecycle.refresh(&token).await?;
@@ -151,7 +157,11 @@ async fn refresh_answer(
                 .map_err(as_grant)?
                 .ok_or_else(|| ApiError::invalid_grant("no refresh token and no access token"))?
                 .to_owned();
-            let (_, record) = app.lifecycle.authenticate(&token).await.map_err(as_grant)?;
+            let (_, record) = app
+                .lifecycle
+                .authenticate_full(&token)
+                .await
+                .map_err(as_grant)?;
             (token, String::new(), record)
         }
     };

@@ -8,6 +8,7 @@
 //! derived from its parent token, which the server does not keep.
 
 pub mod memory;
+pub mod redis;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -144,11 +145,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Adds a new session (`record.version` is set to 1).
     async fn insert_session(&self, record: SessionRecord) -> StoreResult<()>;
 
+    /// Whether several server instances can share this store (then a fixed signing key is required).
+    fn is_shared(&self) -> bool {
+        false
+    }
+
     /// The session `sid`, if stored.
     async fn get_session(&self, sid: &str) -> StoreResult<Option<SessionRecord>>;
 
+    /// The session `sid` for a Bearer check: `session_data` and `ancestors` may be left empty (a
+    /// networked store reads only the small hot part). Never pass the result to `replace_session`.
+    async fn get_session_hot(&self, sid: &str) -> StoreResult<Option<SessionRecord>> {
+        self.get_session(sid).await
+    }
+
     /// Replaces a session if its stored version still equals `record.version` (then bumps it).
     /// `Ok(false)` when it changed or vanished in between: re-read and decide again.
+    /// `session_data` never changes after login; a store may keep the stored one.
     async fn replace_session(&self, record: SessionRecord) -> StoreResult<bool>;
 
     /// Deletes a session; `Ok(true)` if it existed.

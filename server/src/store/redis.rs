@@ -1,0 +1,468 @@
+//! The Redis store: several session-server instances share one Redis.
+//!
+//! Key layout under a configurable prefix `P` (default `wsm:`):
+//!
+//! | key | type | content |
+//! |---|---|---|
+//! | `P s:<sid>` | hash | `v` version, `u` user hash, `hot` (the record without `session_data` and the ancestors, a few hundred bytes), `data` (`session_data`), `anc` (ancestor hashes) |
+//! | `P u:<sha256(user)>` | sorted set | the user's session ids, scored by login time (the per-user index) |
+//! | `P m:<sha256(namespace, key)>` | string | one metadata entry (JSON) |
+//!
+//! Keys are never built from unchecked client input: a sid must be 32 lowercase hex chars (anything
+//! else is "no such session"), user names and metadata keys are hashed. Rotation is a Lua
+//! compare-and-swap on `v`, so concurrent refreshes on any number of instances rotate once. Key TTLs
+//! (relative, from the record's own times) are only a backstop: every expiry is checked by the
+//! lifecycle against the clock. Nothing is scanned except by the `session_ids` test hook.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{AsyncCommands, Script};
+use sha2::{Digest, Sha256};
+use tokio::sync::OnceCell;
+
+use super::{MetaEntry, SessionRecord, Store, StoreError, StoreResult};
+
+/// The default key prefix.
+pub const DEFAULT_PREFIX: &str = "wsm:";
+/// Extra TTL past a record's own end, so the lifecycle (not Redis) decides when it is over.
+const TTL_MARGIN_MS: u64 = 60_000;
+/// Longest wait for Redis (connect or answer) before the request fails with 503.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+
+const INSERT_LUA: &str = r#"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'v', '1', 'u', ARGV[2], 'hot', ARGV[3], 'data', ARGV[4], 'anc', ARGV[5])
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+redis.call('ZADD', KEYS[2], ARGV[7], ARGV[1])
+local t = redis.call('PTTL', KEYS[2])
+if t < tonumber(ARGV[8]) then redis.call('PEXPIRE', KEYS[2], ARGV[8]) end
+return 1
+"#;
+
+const REPLACE_LUA: &str = r#"
+if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'hot', ARGV[3], 'anc', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+"#;
+
+const DELETE_LUA: &str = r#"
+local u = redis.call('HGET', KEYS[1], 'u')
+if not u then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', ARGV[2] .. 'u:' .. u, ARGV[1])
+return 1
+"#;
+
+/// Sessions and metadata in Redis.
+pub struct RedisStore {
+    client: redis::Client,
+    prefix: String,
+    conn: OnceCell<ConnectionManager>,
+    insert: Script,
+    replace: Script,
+    delete: Script,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+fn redis_err(e: redis::RedisError) -> StoreError {
+    StoreError(format!("redis: {e}"))
+}
+
+fn hash_hex(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    hex::encode(h.finalize())
+}
+
+/// Whether `prefix` is usable as a key prefix: 1..=64 of `A-Za-z0-9:_-.` (no glob characters).
+pub fn valid_prefix(prefix: &str) -> bool {
+    (1..=64).contains(&prefix.len())
+        && prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.'))
+}
+
+fn valid_sid(sid: &str) -> bool {
+    sid.len() == 32 && sid.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The ancestors as one compact field (hex hashes joined by commas).
+fn join_ancestors(ancestors: &[String]) -> String {
+    ancestors.join(",")
+}
+
+fn split_ancestors(text: &str) -> Vec<String> {
+    if text.is_empty() {
+        Vec::new()
+    } else {
+        text.split(',').map(str::to_owned).collect()
+    }
+}
+
+/// The record's `hot` JSON (without `session_data` and ancestors) and those two apart.
+fn split_record(mut record: SessionRecord) -> StoreResult<(String, String, String)> {
+    let data = std::mem::take(&mut record.session_data);
+    let anc = join_ancestors(&std::mem::take(&mut record.ancestors));
+    let hot = serde_json::to_string(&record).map_err(|e| StoreError(e.to_string()))?;
+    Ok((hot, data, anc))
+}
+
+fn ttl_ms(record: &SessionRecord) -> u64 {
+    record
+        .expires_ms()
+        .saturating_sub(record.last_used_ms)
+        .saturating_add(TTL_MARGIN_MS)
+        .max(1)
+}
+
+impl RedisStore {
+    /// A store on `url` (`redis://host:port/db`) with keys under `prefix`. Connects on first use, so
+    /// a server starts (and answers 503) while Redis is down, and recovers when it is back.
+    pub fn new(url: &str, prefix: &str) -> StoreResult<Self> {
+        if !valid_prefix(prefix) {
+            return Err(StoreError(
+                "the Redis key prefix must be 1 to 64 of A-Za-z0-9:_-.".into(),
+            ));
+        }
+        if !(url.starts_with("redis://") || url.starts_with("redis+unix://")) {
+            return Err(StoreError(
+                "the store URL must be redis://host:port/db".into(),
+            ));
+        }
+        let client = redis::Client::open(url).map_err(redis_err)?;
+        Ok(Self {
+            client,
+            prefix: prefix.to_owned(),
+            conn: OnceCell::new(),
+            insert: Script::new(INSERT_LUA),
+            replace: Script::new(REPLACE_LUA),
+            delete: Script::new(DELETE_LUA),
+        })
+    }
+
+    /// The key prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    async fn conn(&self) -> StoreResult<ConnectionManager> {
+        let conn = self
+            .conn
+            .get_or_try_init(|| async {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(REDIS_TIMEOUT))
+                    .set_response_timeout(Some(REDIS_TIMEOUT))
+                    .set_number_of_retries(2)
+                    .set_max_delay(Duration::from_millis(500));
+                tokio::time::timeout(
+                    REDIS_TIMEOUT * 2,
+                    ConnectionManager::new_with_config(self.client.clone(), config),
+                )
+                .await
+                .map_err(|_| StoreError("redis: connect timed out".into()))?
+                .map_err(redis_err)
+            })
+            .await?;
+        Ok(conn.clone())
+    }
+
+    /// PING (for `/health` and startup checks).
+    pub async fn ping(&self) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .map(|_| ())
+            .map_err(redis_err)
+    }
+
+    fn session_key(&self, sid: &str) -> Option<String> {
+        valid_sid(sid).then(|| format!("{}s:{sid}", self.prefix))
+    }
+
+    fn user_key(&self, user: &str) -> String {
+        format!("{}u:{}", self.prefix, hash_hex(&[user.as_bytes()]))
+    }
+
+    fn meta_key(&self, namespace: &str, key: &str) -> String {
+        format!(
+            "{}m:{}",
+            self.prefix,
+            hash_hex(&[namespace.as_bytes(), key.as_bytes()])
+        )
+    }
+
+    fn decode(
+        sid: &str,
+        version: Option<String>,
+        hot: Option<String>,
+        data: Option<String>,
+        anc: Option<String>,
+    ) -> StoreResult<Option<SessionRecord>> {
+        let (Some(version), Some(hot)) = (version, hot) else {
+            return Ok(None);
+        };
+        let mut record: SessionRecord = serde_json::from_str(&hot)
+            .map_err(|e| StoreError(format!("corrupt session {sid}: {e}")))?;
+        record.version = version
+            .parse()
+            .map_err(|_| StoreError(format!("corrupt version of session {sid}")))?;
+        record.session_data = data.unwrap_or_default();
+        record.ancestors = split_ancestors(anc.as_deref().unwrap_or(""));
+        Ok(Some(record))
+    }
+}
+
+type Fields = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+#[async_trait]
+impl Store for RedisStore {
+    fn name(&self) -> &'static str {
+        "redis"
+    }
+
+    fn is_shared(&self) -> bool {
+        true
+    }
+
+    async fn insert_session(&self, record: SessionRecord) -> StoreResult<()> {
+        let key = self
+            .session_key(&record.sid)
+            .ok_or_else(|| StoreError("invalid session id".into()))?;
+        let user_key = self.user_key(&record.user);
+        let user_hash = hash_hex(&[record.user.as_bytes()]);
+        let ttl = ttl_ms(&record);
+        let index_ttl = record
+            .absolute_expires_ms
+            .saturating_sub(record.created_ms)
+            .saturating_add(TTL_MARGIN_MS);
+        let (sid, created) = (record.sid.clone(), record.created_ms);
+        let (hot, data, anc) = split_record(record)?;
+        let mut conn = self.conn().await?;
+        let inserted: i64 = self
+            .insert
+            .key(&key)
+            .key(&user_key)
+            .arg(&sid)
+            .arg(&user_hash)
+            .arg(hot)
+            .arg(data)
+            .arg(anc)
+            .arg(ttl)
+            .arg(created)
+            .arg(index_ttl)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(redis_err)?;
+        if inserted == 1 {
+            Ok(())
+        } else {
+            Err(StoreError("session id collision".into()))
+        }
+    }
+
+    async fn get_session(&self, sid: &str) -> StoreResult<Option<SessionRecord>> {
+        let Some(key) = self.session_key(sid) else {
+            return Ok(None);
+        };
+        let mut conn = self.conn().await?;
+        let (v, hot, data, anc): Fields = redis::cmd("HMGET")
+            .arg(&key)
+            .arg(&["v", "hot", "data", "anc"])
+            .query_async(&mut conn)
+            .await
+            .map_err(redis_err)?;
+        Self::decode(sid, v, hot, data, anc)
+    }
+
+    async fn get_session_hot(&self, sid: &str) -> StoreResult<Option<SessionRecord>> {
+        let Some(key) = self.session_key(sid) else {
+            return Ok(None);
+        };
+        let mut conn = self.conn().await?;
+        let (v, hot): (Option<String>, Option<String>) = redis::cmd("HMGET")
+            .arg(&key)
+            .arg(&["v", "hot"])
+            .query_async(&mut conn)
+            .await
+            .map_err(redis_err)?;
+        Self::decode(sid, v, hot, None, None)
+    }
+
+    async fn replace_session(&self, record: SessionRecord) -> StoreResult<bool> {
+        let Some(key) = self.session_key(&record.sid) else {
+            return Ok(false);
+        };
+        let expected = record.version.to_string();
+        let next = record.version.saturating_add(1).to_string();
+        let ttl = ttl_ms(&record);
+        // session_data never changes after login: the CAS rewrites only the hot part and ancestors.
+        let (hot, _data, anc) = split_record(record)?;
+        let mut conn = self.conn().await?;
+        let replaced: i64 = self
+            .replace
+            .key(&key)
+            .arg(expected)
+            .arg(next)
+            .arg(hot)
+            .arg(anc)
+            .arg(ttl)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(redis_err)?;
+        Ok(replaced == 1)
+    }
+
+    async fn delete_session(&self, sid: &str) -> StoreResult<bool> {
+        let Some(key) = self.session_key(sid) else {
+            return Ok(false);
+        };
+        let mut conn = self.conn().await?;
+        let deleted: i64 = self
+            .delete
+            .key(&key)
+            .arg(sid)
+            .arg(&self.prefix)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(redis_err)?;
+        Ok(deleted == 1)
+    }
+
+    async fn user_sessions(&self, user: &str) -> StoreResult<Vec<SessionRecord>> {
+        let user_key = self.user_key(user);
+        let mut conn = self.conn().await?;
+        let sids: Vec<String> = conn.zrange(&user_key, 0, -1).await.map_err(redis_err)?;
+        let sids: Vec<String> = sids.into_iter().filter(|s| valid_sid(s)).collect();
+        if sids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for sid in &sids {
+            pipe.cmd("HMGET")
+                .arg(format!("{}s:{sid}", self.prefix))
+                .arg(&["v", "hot", "data", "anc"]);
+        }
+        let rows: Vec<Fields> = pipe.query_async(&mut conn).await.map_err(redis_err)?;
+        let mut sessions = Vec::with_capacity(rows.len());
+        let mut stale = Vec::new();
+        for (sid, (v, hot, data, anc)) in sids.iter().zip(rows) {
+            match Self::decode(sid, v, hot, data, anc)? {
+                Some(record) if record.user == user => sessions.push(record),
+                Some(_) => {}
+                None => stale.push(sid.clone()),
+            }
+        }
+        if !stale.is_empty() {
+            // Sessions whose key TTL ran out: drop them from the index.
+            let _: Result<i64, _> = conn.zrem(&user_key, stale).await;
+        }
+        sessions.sort_by(|a, b| (a.created_ms, &a.sid).cmp(&(b.created_ms, &b.sid)));
+        Ok(sessions)
+    }
+
+    async fn session_ids(&self) -> StoreResult<Vec<String>> {
+        // Test hooks only: a SCAN of this prefix's session keys.
+        let mut conn = self.conn().await?;
+        let pattern = format!("{}s:*", self.prefix);
+        let mut cursor: u64 = 0;
+        let mut sids = Vec::new();
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1000)
+                .query_async(&mut conn)
+                .await
+                .map_err(redis_err)?;
+            sids.extend(
+                keys.iter()
+                    .filter_map(|k| k.strip_prefix(&pattern[..pattern.len() - 1]))
+                    .filter(|s| valid_sid(s))
+                    .map(str::to_owned),
+            );
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+        Ok(sids)
+    }
+
+    async fn purge_expired(&self, _now_ms: u64) -> StoreResult<Vec<String>> {
+        // A no-op: key TTLs drop what ended, and the lifecycle checks every expiry when it reads.
+        Ok(Vec::new())
+    }
+
+    async fn meta_get(&self, namespace: &str, key: &str) -> StoreResult<Option<MetaEntry>> {
+        let mut conn = self.conn().await?;
+        let text: Option<String> = conn
+            .get(self.meta_key(namespace, key))
+            .await
+            .map_err(redis_err)?;
+        text.map(|t| {
+            serde_json::from_str(&t).map_err(|e| StoreError(format!("corrupt entry: {e}")))
+        })
+        .transpose()
+    }
+
+    async fn meta_put(&self, namespace: &str, key: &str, entry: MetaEntry) -> StoreResult<()> {
+        let ttl = entry
+            .expires_ms
+            .saturating_sub(entry.created_ms)
+            .saturating_add(TTL_MARGIN_MS);
+        let text = serde_json::to_string(&entry).map_err(|e| StoreError(e.to_string()))?;
+        let mut conn = self.conn().await?;
+        let _: () = conn
+            .pset_ex(self.meta_key(namespace, key), text, ttl)
+            .await
+            .map_err(redis_err)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_never_built_from_unchecked_input() {
+        let store = RedisStore::new("redis://127.0.0.1:1/0", "t:").unwrap();
+        assert_eq!(store.session_key("../x"), None);
+        assert_eq!(store.session_key(&"A".repeat(32)), None);
+        assert!(store.session_key(&"a".repeat(32)).is_some());
+        let user = store.user_key("alice*?[x]\r\n");
+        assert!(user.starts_with("t:u:") && user.len() == 4 + 64, "{user}");
+        assert_ne!(store.meta_key("a", "bc"), store.meta_key("ab", "c"));
+        assert!(!valid_prefix("a*"));
+        assert!(!valid_prefix(""));
+        assert!(RedisStore::new("http://x", "p:").is_err());
+    }
+
+    #[test]
+    fn ancestors_round_trip() {
+        let list = vec!["aa".to_owned(), "bb".to_owned()];
+        assert_eq!(split_ancestors(&join_ancestors(&list)), list);
+        assert!(split_ancestors("").is_empty());
+    }
+}
