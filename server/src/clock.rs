@@ -10,6 +10,22 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now_ms(&self) -> u64;
 }
 
+tokio::task_local! {
+    /// "Now" of the request being handled: read once when it arrives, so every time decision of one
+    /// request (expiry checks, `iat`, `exp`, idle deadline) uses the same instant.
+    static REQUEST_NOW: u64;
+}
+
+/// Runs `fut` with `now_ms` as its request time (see [`request_time`]).
+pub async fn with_request_time<F: std::future::Future>(now_ms: u64, fut: F) -> F::Output {
+    REQUEST_NOW.scope(now_ms, fut).await
+}
+
+/// The request time set by [`with_request_time`] for the current task, if any.
+pub fn request_time() -> Option<u64> {
+    REQUEST_NOW.try_with(|now| *now).ok()
+}
+
 /// The system clock.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;

@@ -263,12 +263,14 @@ impl Settings {
         let dev_login = match cli.dev_login {
             Some(on) => on,
             None if loopback => true,
-            None => return Err(format!(
+            None => {
+                return Err(format!(
                 "--addr {} is not loopback: the dev login (any user name, no password) would be \
                      open to the network. Pass --dev-login=false (login answers 403; put a real \
                      identity provider in front) or --dev-login=true to publish it knowingly",
                 cli.addr
-            )),
+            ))
+            }
         };
         if cli.test_hooks && !loopback {
             return Err(format!(

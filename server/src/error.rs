@@ -20,7 +20,13 @@ pub struct ApiError {
 struct Body<'a> {
     error: &'a str,
     error_description: &'a str,
+    /// Seconds after which a retry may succeed (503 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
 }
+
+/// The retry hint of a 503 (`Retry-After` and `retry_after`), seconds.
+pub const RETRY_AFTER_SECS: u64 = 1;
 
 impl ApiError {
     /// Any status and code.
@@ -95,6 +101,8 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&Body {
             error: self.error,
             error_description: &self.description,
+            retry_after: (self.status == StatusCode::SERVICE_UNAVAILABLE)
+                .then_some(RETRY_AFTER_SECS),
         })
         .unwrap_or_else(|_| b"{\"error\":\"server_error\"}".to_vec());
         let mut response = (self.status, body).into_response();
@@ -104,6 +112,9 @@ impl IntoResponse for ApiError {
             HeaderValue::from_static("application/json"),
         );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+        }
         if self.status == StatusCode::UNAUTHORIZED && self.error == "invalid_token" {
             headers.insert(
                 header::WWW_AUTHENTICATE,

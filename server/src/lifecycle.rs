@@ -122,8 +122,14 @@ impl Lifecycle {
         }
     }
 
-    /// Now, from the clock.
+    /// Now: the request's time (read once per request, see [`crate::clock::with_request_time`]),
+    /// else the clock.
     pub fn now_ms(&self) -> u64 {
+        crate::clock::request_time().unwrap_or_else(|| self.clock.now_ms())
+    }
+
+    /// Reads the clock (once per request, by the request-time middleware).
+    pub fn read_clock(&self) -> u64 {
         self.clock.now_ms()
     }
 

@@ -19,3 +19,7 @@ mod http;
 mod jwt;
 #[path = "integration/metadata.rs"]
 mod metadata;
+
+// Only here: two server processes on one Redis of their own.
+#[path = "integration/multi.rs"]
+mod multi;

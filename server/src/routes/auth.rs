@@ -130,7 +130,14 @@ async fn refresh(
             return Ok(response);
         }
     }
-    let answer = refresh_answer(&app, &headers, &bytes).await;
+    let answer = match &injection {
+        // Time moved while the hook held the call: the refresh gets a fresh request time.
+        Some(i) if i.delay_ms > 0 => {
+            let now = app.lifecycle.read_clock();
+            crate::clock::with_request_time(now, refresh_answer(&app, &headers, &bytes)).await
+        }
+        _ => refresh_answer(&app, &headers, &bytes).await,
+    };
     if let Some(injection) = injection {
         // The refresh has rotated and committed; its answer is "still on the way".
         injection.hold().await;

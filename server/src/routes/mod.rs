@@ -30,11 +30,18 @@ pub fn router(app: SharedApp) -> Router {
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(from_fn_with_state(app.clone(), request_time))
         .layer(from_fn(no_store))
         .layer(from_fn(limits::header_limits))
         .layer(from_fn_with_state(app.settings.cors.clone(), cors::cors))
         .layer(from_fn(limits::catch_panic))
         .with_state(app)
+}
+
+/// One clock read per request: every time decision of the request uses it.
+async fn request_time(State(app): State<SharedApp>, request: Request, next: Next) -> Response {
+    let now = app.lifecycle.read_clock();
+    crate::clock::with_request_time(now, next.run(request)).await
 }
 
 /// API answers carry tokens and session data: never cache them.
