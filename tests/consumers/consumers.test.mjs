@@ -133,6 +133,26 @@ test("node: import has no side effect; the original's exports and values", async
   assert.equal(seen.storageAvailable, false); // no window in Node
 });
 
+test("node: lazy start-up: sync calls before ready, calls queued in order, a wrapper passed to a constructor", async () => {
+  const dir = await app("node-lazy", { files: { "lazy.mjs": "apps/node-lazy.mjs" } });
+  const seen = JSON.parse(await run(process.execPath, ["lazy.mjs"], { cwd: dir, env: { BASE_URL: baseURL }, timeoutMs: 30_000 }));
+  const id = (hex) => "0x" + hex.padStart(64, "0");
+  assert.deepEqual(seen, {
+    isAuthenticatedBefore: false,
+    sessionIdBefore: id("abc"),
+    sessionIdAfterSet: id("def"),
+    badSessionId: "TypeError INVALID_SESSION_ID",
+    writePromise: true,
+    readAfterWrite: "v",
+    readAfterClear: null,
+    readyTwice: true,
+    sessionIdAfterReady: id("def"),
+    apiKey: "torus-default",
+    isAuthenticatedAfter: false,
+    getState: { isAuthenticated: false, sessionId: null, isRefreshing: false },
+  });
+});
+
 test("node ESM: import, MemoryStorage, login -> authorize -> HttpClient GET", async () => {
   const dir = await app("node-esm", { files: { "app.mjs": "apps/node-app.mjs", "flow.js": "apps/flow.js" } });
   const out = await run(process.execPath, ["app.mjs"], { cwd: dir, env: { BASE_URL: baseURL }, timeoutMs: 60_000 });

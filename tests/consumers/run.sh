@@ -38,9 +38,14 @@ if [ "$(cat "$HERE/node_modules/.consumers-lock" 2>/dev/null)" != "$lock_sum" ];
   echo "$lock_sum" > "$HERE/node_modules/.consumers-lock"
 fi
 
-cargo build -q -p session-server >&2 || setup_failed "cargo build -p session-server failed"
+# SESSION_SERVER_BIN: use that session-server binary instead of building this tree's.
+SERVER_BIN=${SESSION_SERVER_BIN:-}
+if [ -z "$SERVER_BIN" ]; then
+  cargo build -q -p session-server >&2 || setup_failed "cargo build -p session-server failed"
+  SERVER_BIN="$ROOT/target/debug/session-server"
+fi
 CHROMIUM=$(command -v chromium || true)
 [ -n "$CHROMIUM" ] || setup_failed "chromium not on PATH (scripts/setup.sh installs it)"
 
-export TGZ="$ROOT/$TGZ" SERVER_BIN="$ROOT/target/debug/session-server" CHROMIUM
+export TGZ="$ROOT/$TGZ" SERVER_BIN CHROMIUM
 exec node --test --test-reporter=tap --test-concurrency=1 --test-timeout=900000 "$HERE/consumers.test.mjs"
