@@ -7,7 +7,7 @@ const base = process.env.BASE_URL;
 const CLASSES = { AuthError, HttpError, StorageError, CryptoError, TypeError, Error };
 const results = {};
 
-async function record(name, fn, expectMessage) {
+async function record(name, fn) {
   try {
     await fn();
     results[name] = null;
@@ -18,7 +18,6 @@ async function record(name, fn, expectMessage) {
       message: e && e.message,
       isError: e instanceof Error,
       instanceOf: Object.entries(CLASSES).filter(([, C]) => e instanceof C).map(([n]) => n),
-      expectMessage,
     };
   }
 }
@@ -29,14 +28,15 @@ const memory = () => {
 
 // before the module is ready (nothing async has run yet in this process)
 const early = new AuthSessionManager({ apiClientConfig: { baseURL: 42 }, storage: memory() });
-await record("a sync call that needs the module, before ready", () => StorageManager.getPublicKey("0x01"), "await ready\\(\\)");
-await record("invalid option before ready: first call rejects", () => early.authorize(), "baseURL");
+await record("a sync call that needs the module, before ready", () => StorageManager.getPublicKey("0x01"));
+await record("invalid option before ready: first call rejects", () => early.authorize());
 await sdk.ready();
-await record("invalid option after ready: constructor throws", () => new AuthSessionManager({ apiClientConfig: { baseURL: 42 } }), "baseURL");
+await record("invalid option after ready: constructor throws", () => new AuthSessionManager({ apiClientConfig: { baseURL: 42 } }));
 
 const session = new AuthSessionManager({ apiClientConfig: { baseURL: base }, storage: memory() });
-await record("invalid session id", () => session.setTokens({ sessionId: "not hex" }), "hex");
-await record("ensureRefresh without a session", () => session.ensureRefresh());
+await record("invalid session id", () => session.setTokens({ sessionId: "not hex" }));
+await record("no apiClientConfig: the original's error", () => new AuthSessionManager({ storage: memory() }).ensureRefresh());
+await record("refresh refused by the server", () => session.ensureRefresh());
 const api = new HttpClient(session);
 await record("HTTP 404", () => api.get(`${base}/v1/no-such-route`));
 await record("network failure", () => api.get("http://127.0.0.1:9/unreachable"));
@@ -50,6 +50,6 @@ const reader = new StorageManager({ sessionServerBaseUrl: base, sessionId, sessi
 await record("metadata that does not decrypt", () => reader.authorizeSession());
 // no metadata for that key: the original's message
 const nobody = new StorageManager({ sessionServerBaseUrl: base, sessionId: StorageManager.generateRandomSessionKey() });
-await record("metadata missing", () => nobody.authorizeSession(), "^Session Expired or Invalid public key$");
+await record("metadata missing", () => nobody.authorizeSession());
 
 console.log(JSON.stringify(results));

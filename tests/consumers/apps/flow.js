@@ -3,7 +3,7 @@
 // own API) -> setTokens -> authorize() -> an authenticated HttpClient GET. Returns a summary; throws
 // on any deviation. `storage`: adapters for Node (MemoryStorage); browsers use the defaults.
 export async function flow(sdk, baseURL, storage) {
-  const { AuthSessionManager, HttpClient, StorageManager, AuthError, STORAGE_KEYS } = sdk;
+  const { AuthSessionManager, HttpClient, StorageManager, CookieStorage, AuthError, HttpError, StorageError, STORAGE_KEYS } = sdk;
   const check = (cond, what) => {
     if (!cond) throw new Error(`check failed: ${what}`);
   };
@@ -43,5 +43,16 @@ export async function flow(sdk, baseURL, storage) {
   const api = new HttpClient(session);
   const me = await api.get(`${baseURL}/v1/me`, { authenticated: true });
   check(me && me.username === "consumer", `GET /v1/me ${JSON.stringify(me)}`);
+
+  // the error classes as this consumer's build delivers them: instanceof, code
+  const failure = (p) => p.then(() => null, (e) => e);
+  const e404 = await failure(api.get(`${baseURL}/v1/no-such-route`, { authenticated: true }));
+  check(e404 instanceof HttpError && e404.code === "HTTP_ERROR" && e404.status === 404, `404: ${e404}`);
+  const badId = await failure(session.setTokens({ sessionId: "not hex" }));
+  check(badId instanceof TypeError && badId.code === "INVALID_SESSION_ID", `bad session id: ${badId}`);
+  if (typeof document !== "undefined") {
+    const big = await failure(new CookieStorage().set("consumer_big", "x".repeat(5000)));
+    check(big instanceof StorageError && big.code === "COOKIE_TOO_LARGE", `big cookie: ${big}`);
+  }
   return { ok: true, user: me.username, plan: data.plan };
 }
