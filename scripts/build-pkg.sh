@@ -13,6 +13,8 @@ cd "$ROOT"
 export PATH="$ROOT/.tools/node_modules/binaryen/bin:$HOME/.cargo/bin:$PATH"
 OUT="$ROOT/target/wasm-pack-out"
 
+# Nothing from an earlier build may survive a failed one: later steps must find no package at all.
+rm -rf pkg target/npm/wasm-session-manager-*.tgz
 if [ "${1:-}" != "--js-only" ]; then
   rm -rf "$OUT"
   log=$(mktemp)
@@ -29,8 +31,6 @@ for f in wasm_session_manager.js wasm_session_manager.d.ts wasm_session_manager_
   test -f "$OUT/$f" || { echo "build-pkg: $OUT/$f missing (run without --js-only)" >&2; exit 1; }
 done
 
-# pkg/ is rebuilt from scratch every time: nothing stale survives.
-rm -rf pkg
 mkdir pkg
 cp "$OUT/wasm_session_manager.js" "$OUT/wasm_session_manager.d.ts" "$OUT/wasm_session_manager_bg.wasm" "$OUT/package.json" pkg/
 # entries and typings from pkg-template/ (the glue ends up inside the entries)
@@ -52,6 +52,5 @@ printf 'package size (gzip -9): wasm %d B, JS entry (glue + API) %d B, total %d 
   "$wasm" "$entry" $((wasm + entry)) "$(wc -c < pkg/wasm_session_manager_bg.wasm)"
 
 mkdir -p target/npm
-rm -f target/npm/*.tgz
 (cd pkg && npm pack --silent --pack-destination ../target/npm >/dev/null)
 ls target/npm/*.tgz
