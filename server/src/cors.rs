@@ -16,7 +16,8 @@ const BASE_ALLOW_HEADERS: [&str; 3] = ["content-type", "authorization", "x-api-k
 pub enum CorsPolicy {
     /// Any `http(s)://127.0.0.1[:port]`, `http(s)://localhost[:port]` or `http(s)://[::1][:port]` (the default).
     Loopback,
-    /// Any origin at all (`--cors-origin '*'`), still echoed with credentials.
+    /// Any origin at all (`--cors-origin '*'`): answered `Access-Control-Allow-Origin: *` *without*
+    /// credentials, so no page can make a credentialed call.
     Any,
     /// Exactly these origins (normalised: lowercase, no trailing slash).
     List(Vec<String>),
@@ -111,7 +112,14 @@ fn allowed_headers(requested: Option<&HeaderValue>) -> String {
     names.join(", ")
 }
 
-fn add_cors_headers(headers: &mut HeaderMap, origin: &HeaderValue) {
+fn add_cors_headers(headers: &mut HeaderMap, origin: &HeaderValue, policy: &CorsPolicy) {
+    if *policy == CorsPolicy::Any {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        return;
+    }
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
@@ -149,7 +157,7 @@ pub async fn cors(State(policy): State<CorsPolicy>, request: Request, next: Next
             .get(header::ACCESS_CONTROL_REQUEST_HEADERS);
         let allow_headers = allowed_headers(requested);
         let headers = response.headers_mut();
-        add_cors_headers(headers, &origin);
+        add_cors_headers(headers, &origin, &policy);
         headers.insert(
             header::ACCESS_CONTROL_ALLOW_METHODS,
             HeaderValue::from_static(ALLOW_METHODS),
@@ -172,7 +180,7 @@ pub async fn cors(State(policy): State<CorsPolicy>, request: Request, next: Next
 
     let mut response = next.run(request).await;
     if let (Some(origin), true) = (origin, allowed) {
-        add_cors_headers(response.headers_mut(), &origin);
+        add_cors_headers(response.headers_mut(), &origin, &policy);
     }
     response
 }

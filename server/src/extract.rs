@@ -3,9 +3,9 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ApiResult};
@@ -13,11 +13,74 @@ use crate::store::SessionRecord;
 use crate::tokens::{Claims, MAX_TOKEN_LEN};
 use crate::SharedApp;
 
-/// The request body, within the body limit.
+/// The request body of a state-changing call, within the body limit. A `POST`/`PUT`/`PATCH` body
+/// must be sent as `application/json` (or `application/*+json`): a cross-site form post (a "simple"
+/// request that needs no CORS preflight) is 415 `unsupported_media_type`. An empty body without a
+/// `Content-Type` is allowed (it reads as `{}`).
 #[derive(Debug)]
 pub struct RawBody(pub Bytes);
 
+/// Whether `value` is a JSON media type.
+pub fn is_json_content_type(value: &str) -> bool {
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|sub| sub.ends_with("+json"))
+}
+
+fn unsupported(description: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        description,
+    )
+}
+
 impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let writes = matches!(
+            *request.method(),
+            Method::POST | Method::PUT | Method::PATCH
+        );
+        let mut types = request.headers().get_all(CONTENT_TYPE).iter();
+        let content_type = types
+            .next()
+            .map(|v| v.to_str().unwrap_or("\u{0}").to_owned());
+        if writes && types.next().is_some() {
+            return Err(unsupported("more than one Content-Type header"));
+        }
+        if writes
+            && content_type
+                .as_deref()
+                .is_some_and(|t| !is_json_content_type(t))
+        {
+            return Err(unsupported(
+                "the request body must be sent as application/json",
+            ));
+        }
+        let AnyBody(bytes) = AnyBody::from_request(request, state).await?;
+        if writes && content_type.is_none() && !bytes.is_empty() {
+            return Err(unsupported(
+                "a request body needs Content-Type: application/json",
+            ));
+        }
+        Ok(Self(bytes))
+    }
+}
+
+/// Any request body, within the body limit, whatever its content type (`/v1/echo`).
+#[derive(Debug)]
+pub struct AnyBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for AnyBody {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -52,7 +115,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
         .map_err(|e| ApiError::bad_request(format!("invalid request: {e}")))
 }
 
-/// A JSON body (an empty body reads as `{}`); any content type is accepted.
+/// A JSON body (an empty body reads as `{}`), sent as `application/json` (see [`RawBody`]).
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 

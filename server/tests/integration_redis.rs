@@ -11,6 +11,8 @@ mod common;
 
 #[path = "integration/auth.rs"]
 mod auth;
+#[path = "integration/hardening.rs"]
+mod hardening;
 #[path = "integration/hooks.rs"]
 mod hooks;
 #[path = "integration/http.rs"]

@@ -6,7 +6,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Bearer, MaybeBearer, RawBody};
+use crate::extract::{AnyBody, Bearer, MaybeBearer};
 use crate::routes::auth::session_json;
 use crate::SharedApp;
 
@@ -32,7 +32,7 @@ async fn echo(
     method: Method,
     headers: HeaderMap,
     MaybeBearer(bearer): MaybeBearer,
-    RawBody(bytes): RawBody,
+    AnyBody(bytes): AnyBody,
 ) -> ApiResult<Json<Value>> {
     let body: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
         Value::Null

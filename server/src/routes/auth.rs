@@ -250,8 +250,12 @@ async fn list_sessions(State(app): State<SharedApp>, bearer: Bearer) -> ApiResul
 async fn delete_session(
     State(app): State<SharedApp>,
     bearer: Bearer,
-    Path(id): Path<String>,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<Json<Value>> {
+    // A path that does not decode (`%FF`) is no session id: a JSON 404 like any unknown id.
+    let Ok(Path(id)) = id else {
+        return Err(ApiError::not_found("no such session"));
+    };
     if !app
         .lifecycle
         .revoke(&bearer.claims.sub, &id, "revoke-one")

@@ -103,10 +103,20 @@ impl TestServer {
     }
 
     pub async fn start_on(store: Arc<dyn Store>, change: impl FnOnce(&mut Settings)) -> Self {
+        let clock = FakeClock::new(START_MS);
+        Self::start_with_clock(store, Arc::new(clock.clone()), clock, change).await
+    }
+
+    /// With `app_clock` as the app's clock (a wrapper of `clock`, e.g. one that counts reads).
+    pub async fn start_with_clock(
+        store: Arc<dyn Store>,
+        app_clock: Arc<dyn session_server::clock::Clock>,
+        clock: FakeClock,
+        change: impl FnOnce(&mut Settings),
+    ) -> Self {
         let mut settings = test_settings();
         change(&mut settings);
-        let clock = FakeClock::new(START_MS);
-        let (router, app) = session_server::build_app(settings, store, Arc::new(clock.clone()));
+        let (router, app) = session_server::build_app(settings, store, app_clock);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();

