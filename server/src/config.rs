@@ -143,6 +143,31 @@ pub struct Cli {
     )]
     pub store: String,
 
+    /// Most live sessions per user; a login past it ends the user's oldest session.
+    #[arg(long, env = "SESSION_SERVER_MAX_SESSIONS_PER_USER", value_name = "N", default_value_t = 50,
+          value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub max_sessions_per_user: u64,
+
+    /// Largest `session_data` JSON accepted at login, bytes.
+    #[arg(long, env = "SESSION_SERVER_MAX_SESSION_DATA_BYTES", value_name = "BYTES", default_value_t = 16_384,
+          value_parser = clap::value_parser!(u64).range(2..=60_000))]
+    pub max_session_data_bytes: u64,
+
+    /// Largest metadata `data` accepted by `/v2/store/set` and `update`, bytes.
+    #[arg(long, env = "SESSION_SERVER_MAX_METADATA_BYTES", value_name = "BYTES", default_value_t = 32_768,
+          value_parser = clap::value_parser!(u64).range(64..=60_000))]
+    pub max_metadata_bytes: u64,
+
+    /// Logins per minute per client IP (a token bucket; 0 = no limit).
+    #[arg(long, env = "SESSION_SERVER_LOGIN_RATE", value_name = "PER_MIN", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub login_rate: u64,
+
+    /// Refreshes (and metadata writes) per minute per client IP (a token bucket; 0 = no limit).
+    #[arg(long, env = "SESSION_SERVER_REFRESH_RATE", value_name = "PER_MIN", default_value_t = 6_000,
+          value_parser = clap::value_parser!(u64).range(0..=10_000_000))]
+    pub refresh_rate: u64,
+
     /// Prefix of every Redis key (1 to 64 of `A-Za-z0-9:_-.`).
     #[arg(
         long,
@@ -189,6 +214,16 @@ pub struct Settings {
     pub dev_login: bool,
     /// The store.
     pub store: StoreSpec,
+    /// Most live sessions per user (the oldest is ended past it).
+    pub max_sessions_per_user: usize,
+    /// Largest `session_data`, bytes.
+    pub max_session_data_bytes: usize,
+    /// Largest metadata `data`, bytes.
+    pub max_metadata_bytes: usize,
+    /// Logins per minute per IP (0 = unlimited).
+    pub login_rate: u64,
+    /// Refreshes and metadata writes per minute per IP (0 = unlimited).
+    pub refresh_rate: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -230,6 +265,11 @@ impl Default for Settings {
             leeway_secs: 5,
             dev_login: true,
             store: StoreSpec::Memory,
+            max_sessions_per_user: 50,
+            max_session_data_bytes: 16_384,
+            max_metadata_bytes: 32_768,
+            login_rate: 600,
+            refresh_rate: 6_000,
         }
     }
 }
@@ -300,6 +340,11 @@ impl Settings {
             leeway_secs: cli.clock_leeway,
             dev_login,
             store,
+            max_sessions_per_user: cli.max_sessions_per_user as usize,
+            max_session_data_bytes: cli.max_session_data_bytes as usize,
+            max_metadata_bytes: cli.max_metadata_bytes as usize,
+            login_rate: cli.login_rate,
+            refresh_rate: cli.refresh_rate,
         })
     }
 }

@@ -14,15 +14,20 @@ pub struct ApiError {
     pub error: &'static str,
     /// A human-readable description.
     pub description: String,
+    /// For a session that is gone: `revoked` or `expired` (answered as `session_status`).
+    pub session_status: Option<&'static str>,
 }
 
 #[derive(Serialize)]
 struct Body<'a> {
     error: &'a str,
     error_description: &'a str,
-    /// Seconds after which a retry may succeed (503 only).
+    /// Seconds after which a retry may succeed (503 and 429 only).
     #[serde(skip_serializing_if = "Option::is_none")]
     retry_after: Option<u64>,
+    /// Why a session is gone: `revoked` or `expired`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_status: Option<&'a str>,
 }
 
 /// The retry hint of a 503 (`Retry-After` and `retry_after`), seconds.
@@ -35,7 +40,19 @@ impl ApiError {
             status,
             error,
             description: description.into(),
+            session_status: None,
         }
+    }
+
+    /// Adds `session_status` (`revoked` / `expired`) to the answer.
+    pub fn with_session_status(mut self, status: Option<&'static str>) -> Self {
+        self.session_status = status;
+        self
+    }
+
+    /// 429 `rate_limited`.
+    pub fn rate_limited(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", description)
     }
 
     /// 400 `invalid_request`.
@@ -98,11 +115,15 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry = matches!(
+            self.status,
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS
+        );
         let body = serde_json::to_vec(&Body {
             error: self.error,
             error_description: &self.description,
-            retry_after: (self.status == StatusCode::SERVICE_UNAVAILABLE)
-                .then_some(RETRY_AFTER_SECS),
+            retry_after: retry.then_some(RETRY_AFTER_SECS),
+            session_status: self.session_status,
         })
         .unwrap_or_else(|_| b"{\"error\":\"server_error\"}".to_vec());
         let mut response = (self.status, body).into_response();
@@ -112,7 +133,7 @@ impl IntoResponse for ApiError {
             HeaderValue::from_static("application/json"),
         );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+        if retry {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
         }
         if self.status == StatusCode::UNAUTHORIZED && self.error == "invalid_token" {

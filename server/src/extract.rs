@@ -243,3 +243,30 @@ mod tests {
         assert!(bearer_token(&with(&["Bearer x", "Bearer x"])).is_err());
     }
 }
+
+/// The client of the request: peer IP (from the connection) and `User-Agent` (at most 256 chars).
+#[derive(Debug, Clone, Default)]
+pub struct Client(pub crate::lifecycle::ClientInfo);
+
+/// The peer IP of a request, when the server was started with connection info.
+pub fn peer_ip(parts_extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    parts_extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().filter(|c| !c.is_control()).take(256).collect());
+        Ok(Self(crate::lifecycle::ClientInfo {
+            ip: peer_ip(&parts.extensions).map(|ip| ip.to_string()),
+            user_agent,
+        }))
+    }
+}

@@ -58,7 +58,30 @@ pub fn build_app(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
 ) -> (Router, SharedApp) {
-    let lifecycle = Lifecycle::new(store, clock, &settings);
+    build(settings, store, clock, None)
+}
+
+/// [`build_app`] with a hook that receives every session lifecycle event (`created`, `refreshed`,
+/// `revoked`, `expired`, `reuse_detected`); the events are logged either way.
+pub fn build_app_with_events(
+    settings: Settings,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    events: lifecycle::EventSink,
+) -> (Router, SharedApp) {
+    build(settings, store, clock, Some(events))
+}
+
+fn build(
+    settings: Settings,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    events: Option<lifecycle::EventSink>,
+) -> (Router, SharedApp) {
+    let mut lifecycle = Lifecycle::new(store, clock, &settings);
+    if let Some(events) = events {
+        lifecycle.set_event_sink(events);
+    }
     let app = Arc::new(App {
         settings,
         lifecycle,

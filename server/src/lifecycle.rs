@@ -14,12 +14,16 @@ use sha2::Sha256;
 use crate::clock::Clock;
 use crate::config::{Settings, AUDIENCE, ISSUER};
 use crate::error::{ApiError, ApiResult};
-use crate::store::{AccessGrant, ParentToken, SessionRecord, Store, StoreError};
+use crate::store::{
+    AccessGrant, ParentToken, SessionRecord, Store, StoreError, STATUS_EXPIRED, STATUS_REVOKED,
+};
 use crate::tokens::{Claims, Signer, USE_ACCESS, USE_ID};
 use crate::util::{b64url, b64url_decode, ct_eq, random_bytes, random_id, sha256};
 
-/// Older refresh-token hashes kept per session for reuse detection.
-pub const MAX_ANCESTORS: usize = 1024;
+/// Older refresh-token tags kept per session for reuse detection (16 bytes each).
+pub const MAX_ANCESTORS: usize = 512;
+/// How long the end of a session (`revoked` / `expired`) is remembered for the refresh error.
+pub const STATUS_RETENTION_MS: u64 = 7 * 86_400 * 1000;
 const CAS_ATTEMPTS: usize = 32;
 const WRAP_LABEL: &[u8] = b"session-server/refresh-child-wrap/v1";
 
@@ -41,6 +45,63 @@ pub struct Issued {
     pub record: SessionRecord,
 }
 
+/// The client of a request, recorded at login and at every refresh.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientInfo {
+    /// The peer IP address.
+    pub ip: Option<String>,
+    /// The `User-Agent` header (at most 256 characters).
+    pub user_agent: Option<String>,
+}
+
+/// A session lifecycle event, delivered to the hook the embedding program registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A login created the session.
+    Created,
+    /// A refresh rotated its refresh token.
+    Refreshed,
+    /// Logout, revoke one/others/all, or eviction past the per-user cap.
+    Revoked,
+    /// Idle or absolute expiry.
+    Expired,
+    /// A replayed refresh token revoked the session.
+    ReuseDetected,
+}
+
+/// One lifecycle event.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SessionEvent {
+    /// What happened.
+    pub kind: EventKind,
+    /// The session.
+    pub sid: String,
+    /// Its user (empty when unknown, e.g. a sweep on a store that does not say).
+    pub user: String,
+    /// Why (`logout`, `revoke-others`, `evicted`, ...), when there is more to say.
+    pub reason: Option<String>,
+    /// When (ms, the request's time).
+    pub at_ms: u64,
+}
+
+/// The hook that receives lifecycle events (called inline: keep it short, hand off to a channel
+/// for slow work).
+pub type EventSink = Arc<dyn Fn(&SessionEvent) + Send + Sync>;
+
+#[derive(Clone, Default)]
+struct Events(Option<EventSink>);
+
+impl std::fmt::Debug for Events {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Events(hook)"
+        } else {
+            "Events(none)"
+        })
+    }
+}
+
 /// What a login needs.
 #[derive(Debug, Clone)]
 pub struct NewSession {
@@ -52,6 +113,8 @@ pub struct NewSession {
     pub session_data: Option<String>,
     /// Optional label.
     pub label: Option<String>,
+    /// Who logs in.
+    pub client: ClientInfo,
 }
 
 /// The lifecycle rules over a store and a clock.
@@ -64,6 +127,8 @@ pub struct Lifecycle {
     idle_ms: u64,
     absolute_ms: u64,
     grace_ms: u64,
+    max_sessions_per_user: usize,
+    events: Events,
 }
 
 fn hex32(bytes: &[u8; 32]) -> String {
@@ -73,6 +138,16 @@ fn hex32(bytes: &[u8; 32]) -> String {
 fn hash_matches(presented: &[u8; 32], stored_hex: &str) -> bool {
     let mut stored = [0u8; 32];
     hex::decode_to_slice(stored_hex, &mut stored).is_ok() && ct_eq(presented, &stored)
+}
+
+/// The compact ancestor tag of a refresh-token hash (hex): its first 16 bytes.
+fn ancestor_tag(hash_hex: &str) -> String {
+    hash_hex.get(..32).unwrap_or(hash_hex).to_owned()
+}
+
+fn tag_matches(presented: &[u8; 32], tag_hex: &str) -> bool {
+    let mut stored = [0u8; 16];
+    hex::decode_to_slice(tag_hex, &mut stored).is_ok() && ct_eq(&presented[..16], &stored)
 }
 
 fn wrap_key(parent_secret: &[u8; 32]) -> [u8; 32] {
@@ -119,6 +194,77 @@ impl Lifecycle {
             idle_ms: settings.idle_timeout_secs.max(1).saturating_mul(1000),
             absolute_ms: settings.absolute_timeout_secs.max(1).saturating_mul(1000),
             grace_ms: settings.grace_secs.saturating_mul(1000),
+            max_sessions_per_user: settings.max_sessions_per_user.max(1),
+            events: Events::default(),
+        }
+    }
+
+    /// Registers the hook that receives every lifecycle event (see [`crate::build_app_with_events`]).
+    pub fn set_event_sink(&mut self, sink: EventSink) {
+        self.events = Events(Some(sink));
+    }
+
+    /// Logs an event (`event=session.<kind>`) and hands it to the registered hook.
+    fn emit(&self, kind: EventKind, sid: &str, user: &str, reason: Option<&str>) {
+        let name = match kind {
+            EventKind::Created => "session.created",
+            EventKind::Refreshed => "session.refreshed",
+            EventKind::Revoked => "session.revoked",
+            EventKind::Expired => "session.expired",
+            EventKind::ReuseDetected => "session.reuse_detected",
+        };
+        if kind == EventKind::ReuseDetected {
+            tracing::warn!(
+                event = name,
+                sid,
+                user,
+                reason = reason.unwrap_or(""),
+                "refresh token reuse detected; session revoked"
+            );
+        } else {
+            tracing::info!(
+                event = name,
+                sid,
+                user,
+                reason = reason.unwrap_or(""),
+                "session event"
+            );
+        }
+        if let Some(sink) = &self.events.0 {
+            sink(&SessionEvent {
+                kind,
+                sid: sid.to_owned(),
+                user: user.to_owned(),
+                reason: reason.map(str::to_owned),
+                at_ms: self.now_ms(),
+            });
+        }
+    }
+
+    /// Records how a session ended, for the error of a later refresh or Bearer check.
+    async fn remember_end(&self, sid: &str, status: &'static str) {
+        let now = self.now_ms();
+        if let Err(e) = self
+            .store
+            .mark_ended(sid, status, now, now.saturating_add(STATUS_RETENTION_MS))
+            .await
+        {
+            tracing::warn!(error = %e, sid, "could not record the end of a session");
+        }
+    }
+
+    /// How a missing session ended, if remembered.
+    async fn end_status(&self, sid: &str) -> Option<&'static str> {
+        self.store.ended(sid, self.now_ms()).await.ok().flatten()
+    }
+
+    fn gone_description(status: Option<&'static str>) -> &'static str {
+        match status {
+            Some(STATUS_REVOKED) => {
+                "the session was revoked (logged out, revoked elsewhere or refresh token reuse)"
+            }
+            Some(_) => "the session expired",
+            None => "session not found, revoked or expired",
         }
     }
 
@@ -224,12 +370,16 @@ impl Lifecycle {
             epoch: 0,
             min_epoch: 0,
             force_expired: false,
+            login_ip: new.client.ip.clone(),
+            login_user_agent: new.client.user_agent.clone(),
+            last_ip: new.client.ip,
+            last_user_agent: new.client.user_agent,
             version: 0,
         };
         self.store.insert_session(record.clone()).await?;
         record.version = 1;
-        tracing::info!(event = "session.created", sid = %record.sid, user = %record.user,
-            label = record.label.as_deref().unwrap_or(""), "session created");
+        self.emit(EventKind::Created, &record.sid, &record.user, None);
+        self.evict_past_cap(&record.user, &record.sid).await?;
         let id_token = self.sign_id(&record);
         Ok((
             Issued {
@@ -241,9 +391,26 @@ impl Lifecycle {
         ))
     }
 
+    /// Past the per-user cap, ends the user's oldest sessions (never `keep`, the new one).
+    async fn evict_past_cap(&self, user: &str, keep: &str) -> ApiResult<()> {
+        let sids = self.store.user_session_ids(user).await?;
+        if sids.len() <= self.max_sessions_per_user {
+            return Ok(());
+        }
+        let excess = sids.len() - self.max_sessions_per_user;
+        for sid in sids.iter().filter(|s| *s != keep).take(excess) {
+            if self.store.delete_session(sid).await? {
+                self.remember_end(sid, STATUS_REVOKED).await;
+                self.emit(EventKind::Revoked, sid, user, Some("evicted"));
+            }
+        }
+        Ok(())
+    }
+
     async fn end_expired(&self, record: &SessionRecord) {
         if let Ok(true) = self.store.delete_session(&record.sid).await {
-            tracing::info!(event = "session.expired", sid = %record.sid, user = %record.user, "session expired");
+            self.remember_end(&record.sid, STATUS_EXPIRED).await;
+            self.emit(EventKind::Expired, &record.sid, &record.user, None);
         }
     }
 
@@ -251,26 +418,33 @@ impl Lifecycle {
         if let Err(e) = self.store.delete_session(&record.sid).await {
             return e.into();
         }
-        tracing::warn!(event = "session.reuse_detected", sid = %record.sid, user = %record.user,
-            reason, "refresh token reuse detected; session revoked");
+        self.remember_end(&record.sid, STATUS_REVOKED).await;
+        self.emit(
+            EventKind::ReuseDetected,
+            &record.sid,
+            &record.user,
+            Some(reason),
+        );
         ApiError::invalid_grant("refresh token reuse detected; the session is revoked")
+            .with_session_status(Some(STATUS_REVOKED))
     }
 
-    /// Rotates `refresh_token` (PROTOCOL.md §4).
-    pub async fn refresh(&self, refresh_token: &str) -> ApiResult<Issued> {
+    /// Rotates `refresh_token` (PROTOCOL.md §4) for `client`.
+    pub async fn refresh(&self, refresh_token: &str, client: &ClientInfo) -> ApiResult<Issued> {
         let (sid, secret) = parse_refresh_token(refresh_token)
             .ok_or_else(|| ApiError::invalid_grant("malformed refresh token"))?;
         let presented = sha256(&secret);
         for _ in 0..CAS_ATTEMPTS {
             let now = self.now_ms();
             let Some(mut record) = self.store.get_session(&sid).await? else {
-                return Err(ApiError::invalid_grant(
-                    "session not found, revoked or expired",
-                ));
+                let status = self.end_status(&sid).await;
+                return Err(ApiError::invalid_grant(Self::gone_description(status))
+                    .with_session_status(status));
             };
             if record.is_expired(now) {
                 self.end_expired(&record).await;
-                return Err(ApiError::invalid_grant("session expired"));
+                return Err(ApiError::invalid_grant("session expired")
+                    .with_session_status(Some(STATUS_EXPIRED)));
             }
 
             if hash_matches(&presented, &record.refresh_hash) {
@@ -281,7 +455,7 @@ impl Lifecycle {
                 };
                 let new_secret = random_bytes::<32>();
                 if let Some(old_parent) = record.parent.take() {
-                    record.ancestors.push(old_parent.hash);
+                    record.ancestors.push(ancestor_tag(&old_parent.hash));
                     if record.ancestors.len() > MAX_ANCESTORS {
                         let excess = record.ancestors.len() - MAX_ANCESTORS;
                         record.ancestors.drain(..excess);
@@ -296,11 +470,13 @@ impl Lifecycle {
                 record.last_used_ms = now;
                 record.idle_expires_ms = now.saturating_add(self.idle_ms);
                 record.access = access;
+                record.last_ip = client.ip.clone();
+                record.last_user_agent = client.user_agent.clone();
                 if !self.store.replace_session(record.clone()).await? {
                     continue;
                 }
                 record.version += 1;
-                tracing::info!(event = "session.refreshed", sid = %record.sid, user = %record.user, "refresh token rotated");
+                self.emit(EventKind::Refreshed, &record.sid, &record.user, None);
                 return Ok(Issued {
                     access_token: self.sign_access(&record),
                     refresh_token: format_refresh_token(&sid, &new_secret),
@@ -345,7 +521,7 @@ impl Lifecycle {
                 }
             }
 
-            if record.ancestors.iter().any(|h| hash_matches(&presented, h)) {
+            if record.ancestors.iter().any(|t| tag_matches(&presented, t)) {
                 return Err(self
                     .revoke_for_reuse(&record, "older refresh token replayed")
                     .await);
@@ -383,7 +559,12 @@ impl Lifecycle {
         } else {
             self.store.get_session_hot(&claims.sid).await?
         };
-        let record = record.ok_or_else(|| ApiError::invalid_token("session revoked or expired"))?;
+        let Some(record) = record else {
+            let status = self.end_status(&claims.sid).await;
+            return Err(
+                ApiError::invalid_token(Self::gone_description(status)).with_session_status(status)
+            );
+        };
         if !ct_eq(record.user.as_bytes(), claims.sub.as_bytes()) {
             return Err(ApiError::invalid_token(
                 "token subject does not match its session",
@@ -419,7 +600,7 @@ impl Lifecycle {
                 .parent
                 .as_ref()
                 .is_some_and(|p| hash_matches(&presented, &p.hash))
-            || record.ancestors.iter().any(|h| hash_matches(&presented, h));
+            || record.ancestors.iter().any(|t| tag_matches(&presented, t));
         if !known {
             return Ok(false);
         }
@@ -429,7 +610,8 @@ impl Lifecycle {
     async fn revoke_record(&self, record: &SessionRecord, reason: &str) -> ApiResult<bool> {
         let deleted = self.store.delete_session(&record.sid).await?;
         if deleted {
-            tracing::info!(event = "session.revoked", sid = %record.sid, user = %record.user, reason, "session revoked");
+            self.remember_end(&record.sid, STATUS_REVOKED).await;
+            self.emit(EventKind::Revoked, &record.sid, &record.user, Some(reason));
         }
         Ok(deleted)
     }
@@ -523,7 +705,8 @@ impl Lifecycle {
     pub async fn sweep(&self) -> ApiResult<usize> {
         let expired = self.store.purge_expired(self.now_ms()).await?;
         for sid in &expired {
-            tracing::info!(event = "session.expired", sid = %sid, "session expired (sweep)");
+            self.remember_end(sid, STATUS_EXPIRED).await;
+            self.emit(EventKind::Expired, sid, "", Some("sweep"));
         }
         Ok(expired.len())
     }

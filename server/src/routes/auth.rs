@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::crypto;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{bearer_token, parse_json, Bearer, JsonBody, RawBody};
+use crate::extract::{bearer_token, parse_json, Bearer, Client, JsonBody, RawBody};
 use crate::hooks::Counters;
 use crate::lifecycle::NewSession;
 use crate::store::SessionRecord;
@@ -61,6 +61,7 @@ struct LoginResponse {
 /// Dev-grade login: any user name, the password is optional and not checked.
 async fn login(
     State(app): State<SharedApp>,
+    Client(client): Client,
     RawBody(bytes): RawBody,
 ) -> ApiResult<Json<LoginResponse>> {
     Counters::bump(&app.counters.login);
@@ -84,6 +85,12 @@ async fn login(
         None | Some(Value::Null) => None,
         Some(value) => Some(value.to_string()),
     };
+    let max = app.settings.max_session_data_bytes;
+    if session_data.as_ref().is_some_and(|d| d.len() > max) {
+        return Err(ApiError::too_large(format!(
+            "session_data is over {max} bytes (--max-session-data-bytes)"
+        )));
+    }
     let (issued, id_token) = app
         .lifecycle
         .login(NewSession {
@@ -91,6 +98,7 @@ async fn login(
             public_key,
             session_data,
             label: body.label,
+            client,
         })
         .await?;
     let now = app.lifecycle.now_ms();
@@ -121,6 +129,7 @@ struct RefreshResponse {
 async fn refresh(
     State(app): State<SharedApp>,
     headers: HeaderMap,
+    Client(client): Client,
     RawBody(bytes): RawBody,
 ) -> ApiResult<axum::response::Response> {
     Counters::bump(&app.counters.refresh);
@@ -134,9 +143,10 @@ async fn refresh(
         // Time moved while the hook held the call: the refresh gets a fresh request time.
         Some(i) if i.delay_ms > 0 => {
             let now = app.lifecycle.read_clock();
-            crate::clock::with_request_time(now, refresh_answer(&app, &headers, &bytes)).await
+            crate::clock::with_request_time(now, refresh_answer(&app, &headers, &client, &bytes))
+                .await
         }
-        _ => refresh_answer(&app, &headers, &bytes).await,
+        _ => refresh_answer(&app, &headers, &client, &bytes).await,
     };
     if let Some(injection) = injection {
         // The refresh has rotated and committed; its answer is "still on the way".
@@ -148,6 +158,7 @@ async fn refresh(
 async fn refresh_answer(
     app: &SharedApp,
     headers: &HeaderMap,
+    client: &crate::lifecycle::ClientInfo,
     bytes: &[u8],
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
@@ -155,7 +166,7 @@ async fn refresh_answer(
     let body: RefreshRequest = parse_json(bytes)?;
     let (access_token, refresh_token, record) = match body.refresh_token.filter(|t| !t.is_empty()) {
         Some(token) => {
-            let issued = app.lifecycle.refresh(&token).await?;
+            let issued = app.lifecycle.refresh(&token, client).await?;
             (issued.access_token, issued.refresh_token, issued.record)
         }
         None => {
@@ -215,6 +226,11 @@ struct SessionView {
     idle_expires_at: u64,
     absolute_expires_at: u64,
     current: bool,
+    status: &'static str,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    last_ip: Option<String>,
+    last_user_agent: Option<String>,
 }
 
 fn view(record: &SessionRecord, current_sid: &str) -> SessionView {
@@ -226,6 +242,11 @@ fn view(record: &SessionRecord, current_sid: &str) -> SessionView {
         idle_expires_at: record.idle_expires_ms,
         absolute_expires_at: record.absolute_expires_ms,
         current: record.sid == current_sid,
+        status: "active",
+        ip: record.login_ip.clone(),
+        user_agent: record.login_user_agent.clone(),
+        last_ip: record.last_ip.clone(),
+        last_user_agent: record.last_user_agent.clone(),
     }
 }
 

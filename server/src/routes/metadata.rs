@@ -13,7 +13,8 @@ use crate::crypto;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{parse_json, RawBody};
 use crate::hooks::Counters;
-use crate::store::{MetaEntry, OriginRule};
+use crate::store::{MetaEntry, OriginRule, WriteMark};
+use crate::util::sha256;
 use crate::SharedApp;
 
 /// Default entry lifetime (s) when `timeout` is absent.
@@ -126,11 +127,43 @@ struct WriteRequest {
 
 impl WriteRequest {
     /// The key and namespace of a write whose data is signed by that key.
-    fn checked(&self) -> ApiResult<(String, String)> {
+    fn checked(&self, max_bytes: usize) -> ApiResult<(String, String)> {
         let key = key_of(&self.key)?;
         let namespace = namespace_of(self.namespace.as_deref())?;
+        if self.data.len() > max_bytes {
+            return Err(ApiError::too_large(format!(
+                "data is over {max_bytes} bytes (--max-metadata-bytes)"
+            )));
+        }
         verified_data(&key, &self.data, &self.signature)?;
         Ok((key, namespace))
+    }
+}
+
+/// Refuses a write whose exact `data` (so its signature) was accepted for `key` before, for as long
+/// as what it wrote lives: the signature covers `data` only, so a captured write replayed later
+/// (with another `timeout`, `namespace` or `allowedOrigin`) is refused. Honest clients never send
+/// the same ciphertext twice (ECIES and AES-GCM are randomised).
+async fn refuse_replay(app: &SharedApp, key: &str, data: &str, until_ms: u64) -> ApiResult<()> {
+    let hash = hex::encode(sha256(data.as_bytes()));
+    let now = app.lifecycle.now_ms();
+    match app
+        .lifecycle
+        .store()
+        .meta_mark_write(key, &hash, until_ms, now)
+        .await?
+    {
+        WriteMark::Fresh => Ok(()),
+        WriteMark::Replayed => Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "replayed_write",
+            "this exact write was already accepted: sign fresh ciphertext",
+        )),
+        WriteMark::Full => Err(ApiError::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "too_many_writes",
+            "too many live writes for this key",
+        )),
     }
 }
 
@@ -141,10 +174,11 @@ async fn set(
 ) -> ApiResult<Json<Value>> {
     Counters::bump(&app.counters.store_set);
     let body: WriteRequest = parse_json(&bytes)?;
-    let (key, namespace) = body.checked()?;
+    let (key, namespace) = body.checked(app.settings.max_metadata_bytes)?;
     let origin = origin_rule(body.allowed_origin.as_ref(), &headers)?;
     let now = app.lifecycle.now_ms();
     let expires_ms = now.saturating_add(timeout_ms(body.timeout.as_ref())?);
+    refuse_replay(&app, &key, &body.data, expires_ms).await?;
     app.lifecycle
         .store()
         .meta_put(
@@ -169,31 +203,43 @@ async fn update(
 ) -> ApiResult<Json<Value>> {
     Counters::bump(&app.counters.store_update);
     let body: WriteRequest = parse_json(&bytes)?;
-    let (key, namespace) = body.checked()?;
+    let (key, namespace) = body.checked(app.settings.max_metadata_bytes)?;
     let now = app.lifecycle.now_ms();
     let store = app.lifecycle.store();
-    let existing = store
-        .meta_get(&namespace, &key)
-        .await?
-        .filter(|e| e.expires_ms > now)
-        .ok_or_else(|| ApiError::not_found("Session Expired or Invalid public key"))?;
-    let origin = match body.allowed_origin.as_ref() {
-        None => existing.origin,
-        some => origin_rule(some, &headers)?,
+    let new_origin = match body.allowed_origin.as_ref() {
+        None => None,
+        some => Some(origin_rule(some, &headers)?),
     };
-    store
-        .meta_put(
-            &namespace,
-            &key,
-            MetaEntry {
-                data: body.data,
-                origin,
-                created_ms: existing.created_ms,
-                expires_ms: existing.expires_ms,
-            },
-        )
-        .await?;
-    Ok(Json(json!({ "message": "success" })))
+    let mut marked = false;
+    // Compare-and-swap: a concurrent `set` or `update` is never lost (this one retries on it).
+    for _ in 0..16 {
+        let existing = store
+            .meta_get(&namespace, &key)
+            .await?
+            .filter(|e| e.expires_ms > now)
+            .ok_or_else(|| ApiError::not_found("Session Expired or Invalid public key"))?;
+        if !marked {
+            refuse_replay(&app, &key, &body.data, existing.expires_ms).await?;
+            marked = true;
+        }
+        let entry = MetaEntry {
+            data: body.data.clone(),
+            origin: new_origin
+                .clone()
+                .unwrap_or_else(|| existing.origin.clone()),
+            created_ms: existing.created_ms,
+            expires_ms: existing.expires_ms,
+        };
+        if store
+            .meta_replace(&namespace, &key, &existing, entry)
+            .await?
+        {
+            return Ok(Json(json!({ "message": "success" })));
+        }
+    }
+    Err(ApiError::unavailable(
+        "too many concurrent writes of this entry; retry",
+    ))
 }
 
 #[derive(Deserialize)]

@@ -5,12 +5,41 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
-use super::{MetaEntry, SessionRecord, Store, StoreError, StoreResult};
+use super::{
+    MetaEntry, SessionRecord, Store, StoreError, StoreResult, WriteMark, MAX_WRITES_REMEMBERED,
+};
 
 #[derive(Debug, Default)]
 struct Inner {
     sessions: HashMap<String, SessionRecord>,
     meta: HashMap<(String, String), MetaEntry>,
+    /// Per metadata key: accepted write hashes and until when their replay is refused.
+    writes: HashMap<String, HashMap<String, u64>>,
+    /// Per user: session ids (the per-user index).
+    users: HashMap<String, Vec<String>>,
+    /// Ended sessions: status and until when it is remembered.
+    ended: HashMap<String, (&'static str, u64)>,
+}
+
+impl Inner {
+    fn unindex(&mut self, user: &str, sid: &str) {
+        if let Some(list) = self.users.get_mut(user) {
+            list.retain(|s| s != sid);
+            if list.is_empty() {
+                self.users.remove(user);
+            }
+        }
+    }
+
+    fn remove_session(&mut self, sid: &str) -> bool {
+        match self.sessions.remove(sid) {
+            Some(record) => {
+                self.unindex(&record.user, sid);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// Sessions and metadata in process memory.
@@ -44,12 +73,21 @@ impl Store for MemoryStore {
             return Err(StoreError("session id collision".into()));
         }
         record.version = 1;
+        inner
+            .users
+            .entry(record.user.clone())
+            .or_default()
+            .push(record.sid.clone());
         inner.sessions.insert(record.sid.clone(), record);
         Ok(())
     }
 
     async fn get_session(&self, sid: &str) -> StoreResult<Option<SessionRecord>> {
         Ok(self.lock()?.sessions.get(sid).cloned())
+    }
+
+    async fn get_session_hot(&self, sid: &str) -> StoreResult<Option<SessionRecord>> {
+        Ok(self.lock()?.sessions.get(sid).map(SessionRecord::hot_clone))
     }
 
     async fn replace_session(&self, mut record: SessionRecord) -> StoreResult<bool> {
@@ -65,19 +103,57 @@ impl Store for MemoryStore {
     }
 
     async fn delete_session(&self, sid: &str) -> StoreResult<bool> {
-        Ok(self.lock()?.sessions.remove(sid).is_some())
+        Ok(self.lock()?.remove_session(sid))
     }
 
     async fn user_sessions(&self, user: &str) -> StoreResult<Vec<SessionRecord>> {
         let inner = self.lock()?;
         let mut sessions: Vec<SessionRecord> = inner
-            .sessions
-            .values()
-            .filter(|s| s.user == user)
-            .cloned()
+            .users
+            .get(user)
+            .into_iter()
+            .flatten()
+            .filter_map(|sid| inner.sessions.get(sid).cloned())
             .collect();
         sessions.sort_by(|a, b| (a.created_ms, &a.sid).cmp(&(b.created_ms, &b.sid)));
         Ok(sessions)
+    }
+
+    async fn user_session_ids(&self, user: &str) -> StoreResult<Vec<String>> {
+        let inner = self.lock()?;
+        let mut sessions: Vec<(u64, &String)> = inner
+            .users
+            .get(user)
+            .into_iter()
+            .flatten()
+            .filter_map(|sid| inner.sessions.get(sid).map(|r| (r.created_ms, sid)))
+            .collect();
+        sessions.sort();
+        Ok(sessions.into_iter().map(|(_, sid)| sid.clone()).collect())
+    }
+
+    async fn mark_ended(
+        &self,
+        sid: &str,
+        status: &'static str,
+        now_ms: u64,
+        until_ms: u64,
+    ) -> StoreResult<()> {
+        let mut inner = self.lock()?;
+        if inner.ended.len() >= 65_536 {
+            inner.ended.retain(|_, (_, until)| *until > now_ms);
+        }
+        inner.ended.insert(sid.to_owned(), (status, until_ms));
+        Ok(())
+    }
+
+    async fn ended(&self, sid: &str, now_ms: u64) -> StoreResult<Option<&'static str>> {
+        Ok(self
+            .lock()?
+            .ended
+            .get(sid)
+            .filter(|(_, until)| *until > now_ms)
+            .map(|(status, _)| *status))
     }
 
     async fn session_ids(&self) -> StoreResult<Vec<String>> {
@@ -93,9 +169,14 @@ impl Store for MemoryStore {
             .map(|s| s.sid.clone())
             .collect();
         for sid in &expired {
-            inner.sessions.remove(sid);
+            inner.remove_session(sid);
         }
+        inner.ended.retain(|_, (_, until)| *until > now_ms);
         inner.meta.retain(|_, entry| entry.expires_ms > now_ms);
+        inner.writes.retain(|_, seen| {
+            seen.retain(|_, until| *until > now_ms);
+            !seen.is_empty()
+        });
         Ok(expired)
     }
 
@@ -112,5 +193,43 @@ impl Store for MemoryStore {
             .meta
             .insert((namespace.to_owned(), key.to_owned()), entry);
         Ok(())
+    }
+
+    async fn meta_replace(
+        &self,
+        namespace: &str,
+        key: &str,
+        expected: &MetaEntry,
+        mut entry: MetaEntry,
+    ) -> StoreResult<bool> {
+        let mut inner = self.lock()?;
+        match inner.meta.get_mut(&(namespace.to_owned(), key.to_owned())) {
+            Some(stored) if stored == expected => {
+                entry.expires_ms = stored.expires_ms;
+                *stored = entry;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn meta_mark_write(
+        &self,
+        key: &str,
+        hash: &str,
+        until_ms: u64,
+        now_ms: u64,
+    ) -> StoreResult<WriteMark> {
+        let mut inner = self.lock()?;
+        let seen = inner.writes.entry(key.to_owned()).or_default();
+        seen.retain(|_, until| *until > now_ms);
+        if seen.contains_key(hash) {
+            return Ok(WriteMark::Replayed);
+        }
+        if seen.len() >= MAX_WRITES_REMEMBERED {
+            return Ok(WriteMark::Full);
+        }
+        seen.insert(hash.to_owned(), until_ms);
+        Ok(WriteMark::Fresh)
     }
 }

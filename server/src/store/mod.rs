@@ -78,7 +78,8 @@ pub struct SessionRecord {
     pub refresh_hash: String,
     /// The immediate parent of the current refresh token.
     pub parent: Option<ParentToken>,
-    /// Hashes of older refresh tokens (newest last, bounded): presenting one is reuse.
+    /// Compact tags (the first 16 bytes of the SHA-256, hex) of older refresh tokens (newest last,
+    /// bounded): presenting one is reuse.
     pub ancestors: Vec<String>,
     /// The current access token's claims.
     pub access: AccessGrant,
@@ -88,11 +89,50 @@ pub struct SessionRecord {
     pub min_epoch: u64,
     /// Forced to expire (test hook).
     pub force_expired: bool,
+    /// Client IP at login.
+    #[serde(default)]
+    pub login_ip: Option<String>,
+    /// Client User-Agent at login.
+    #[serde(default)]
+    pub login_user_agent: Option<String>,
+    /// Client IP at the last refresh (or login).
+    #[serde(default)]
+    pub last_ip: Option<String>,
+    /// Client User-Agent at the last refresh (or login).
+    #[serde(default)]
+    pub last_user_agent: Option<String>,
     /// Version for compare-and-swap; the store bumps it on every write.
     pub version: u64,
 }
 
 impl SessionRecord {
+    /// A copy without `session_data` and `ancestors` (what a Bearer check needs).
+    pub fn hot_clone(&self) -> SessionRecord {
+        SessionRecord {
+            sid: self.sid.clone(),
+            user: self.user.clone(),
+            label: self.label.clone(),
+            public_key: self.public_key.clone(),
+            session_data: String::new(),
+            created_ms: self.created_ms,
+            last_used_ms: self.last_used_ms,
+            idle_expires_ms: self.idle_expires_ms,
+            absolute_expires_ms: self.absolute_expires_ms,
+            refresh_hash: self.refresh_hash.clone(),
+            parent: self.parent.clone(),
+            ancestors: Vec::new(),
+            access: self.access.clone(),
+            epoch: self.epoch,
+            min_epoch: self.min_epoch,
+            force_expired: self.force_expired,
+            login_ip: self.login_ip.clone(),
+            login_user_agent: self.login_user_agent.clone(),
+            last_ip: self.last_ip.clone(),
+            last_user_agent: self.last_user_agent.clone(),
+            version: self.version,
+        }
+    }
+
     /// When the session ends on its own (ms).
     pub fn expires_ms(&self) -> u64 {
         self.idle_expires_ms.min(self.absolute_expires_ms)
@@ -167,8 +207,24 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Deletes a session; `Ok(true)` if it existed.
     async fn delete_session(&self, sid: &str) -> StoreResult<bool>;
 
-    /// All sessions of `user`.
+    /// All sessions of `user`, oldest first.
     async fn user_sessions(&self, user: &str) -> StoreResult<Vec<SessionRecord>>;
+
+    /// The session ids of `user`, oldest first (the per-user index; may list sessions that just
+    /// ended).
+    async fn user_session_ids(&self, user: &str) -> StoreResult<Vec<String>>;
+
+    /// Remembers that session `sid` ended (`revoked` or `expired`) from `now_ms` until `until_ms`.
+    async fn mark_ended(
+        &self,
+        sid: &str,
+        status: &'static str,
+        now_ms: u64,
+        until_ms: u64,
+    ) -> StoreResult<()>;
+
+    /// How session `sid` ended, if that is still remembered at `now_ms`.
+    async fn ended(&self, sid: &str, now_ms: u64) -> StoreResult<Option<&'static str>>;
 
     /// Every session id (test hooks).
     async fn session_ids(&self) -> StoreResult<Vec<String>>;
@@ -181,4 +237,52 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Writes a metadata entry.
     async fn meta_put(&self, namespace: &str, key: &str, entry: MetaEntry) -> StoreResult<()>;
+
+    /// Replaces a metadata entry if it still equals `expected` (compare-and-swap, for an atomic
+    /// `update`); the stored expiry is kept. `Ok(false)` when it changed or vanished.
+    async fn meta_replace(
+        &self,
+        namespace: &str,
+        key: &str,
+        expected: &MetaEntry,
+        entry: MetaEntry,
+    ) -> StoreResult<bool>;
+
+    /// Records that a write with data hash `hash` was accepted for `key` (any namespace), to refuse
+    /// its replay until `until_ms` (when the entry it wrote ends). Atomic check-and-add.
+    async fn meta_mark_write(
+        &self,
+        key: &str,
+        hash: &str,
+        until_ms: u64,
+        now_ms: u64,
+    ) -> StoreResult<WriteMark>;
 }
+
+/// The `session_status` of a session that ended: `revoked` (logout, revocation, reuse, eviction).
+pub const STATUS_REVOKED: &str = "revoked";
+/// The `session_status` of a session that ended on its own.
+pub const STATUS_EXPIRED: &str = "expired";
+
+/// Maps a stored status text back to its constant.
+pub fn status_of(text: &str) -> Option<&'static str> {
+    match text {
+        "revoked" => Some(STATUS_REVOKED),
+        "expired" => Some(STATUS_EXPIRED),
+        _ => None,
+    }
+}
+
+/// Outcome of [`Store::meta_mark_write`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMark {
+    /// First time seen: go ahead.
+    Fresh,
+    /// The same write was accepted before and what it wrote still lives: a replay.
+    Replayed,
+    /// The key has [`MAX_WRITES_REMEMBERED`] live writes: refuse until some end.
+    Full,
+}
+
+/// Live writes remembered per metadata key (replay protection); more are refused.
+pub const MAX_WRITES_REMEMBERED: usize = 1024;

@@ -7,6 +7,8 @@
 //! | `P s:<sid>` | hash | `v` version, `u` user hash, `hot` (the record without `session_data` and the ancestors, a few hundred bytes), `data` (`session_data`), `anc` (ancestor hashes) |
 //! | `P u:<sha256(user)>` | sorted set | the user's session ids, scored by login time (the per-user index) |
 //! | `P m:<sha256(namespace, key)>` | string | one metadata entry (JSON) |
+//! | `P e:<sid>` | string | `revoked` / `expired`: how a session ended, kept (TTL) for a while |
+//! | `P w:<sha256(key)>` | sorted set | hashes of accepted metadata writes, scored by until when a replay is refused |
 //!
 //! Keys are never built from unchecked client input: a sid must be 32 lowercase hex chars (anything
 //! else is "no such session"), user names and metadata keys are hashed. Rotation is a Lua
@@ -22,7 +24,9 @@ use redis::{AsyncCommands, Script};
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
-use super::{MetaEntry, SessionRecord, Store, StoreError, StoreResult};
+use super::{
+    MetaEntry, SessionRecord, Store, StoreError, StoreResult, WriteMark, MAX_WRITES_REMEMBERED,
+};
 
 /// The default key prefix.
 pub const DEFAULT_PREFIX: &str = "wsm:";
@@ -48,6 +52,25 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1
 "#;
 
+/// KEYS[1] entry; ARGV[1] expected JSON, ARGV[2] new JSON. The TTL is kept.
+const META_REPLACE_LUA: &str = r#"
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+return 1
+"#;
+
+/// KEYS[1] the key's write set (hash -> until, a sorted set); ARGV: hash, until, now, cap.
+/// 1 fresh, 0 replayed, -1 full.
+const MARK_WRITE_LUA: &str = r#"
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return -1 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+local ttl = tonumber(ARGV[2]) - tonumber(ARGV[3]) + 60000
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+"#;
+
 const DELETE_LUA: &str = r#"
 local u = redis.call('HGET', KEYS[1], 'u')
 if not u then return 0 end
@@ -64,6 +87,8 @@ pub struct RedisStore {
     insert: Script,
     replace: Script,
     delete: Script,
+    meta_replace: Script,
+    mark_write: Script,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -150,6 +175,8 @@ impl RedisStore {
             insert: Script::new(INSERT_LUA),
             replace: Script::new(REPLACE_LUA),
             delete: Script::new(DELETE_LUA),
+            meta_replace: Script::new(META_REPLACE_LUA),
+            mark_write: Script::new(MARK_WRITE_LUA),
         })
     }
 
@@ -379,6 +406,46 @@ impl Store for RedisStore {
         Ok(sessions)
     }
 
+    async fn user_session_ids(&self, user: &str) -> StoreResult<Vec<String>> {
+        let mut conn = self.conn().await?;
+        let sids: Vec<String> = conn
+            .zrange(self.user_key(user), 0, -1)
+            .await
+            .map_err(redis_err)?;
+        Ok(sids.into_iter().filter(|s| valid_sid(s)).collect())
+    }
+
+    async fn mark_ended(
+        &self,
+        sid: &str,
+        status: &'static str,
+        now_ms: u64,
+        until_ms: u64,
+    ) -> StoreResult<()> {
+        if !valid_sid(sid) {
+            return Ok(());
+        }
+        let ttl = until_ms.saturating_sub(now_ms).max(1);
+        let mut conn = self.conn().await?;
+        let _: () = conn
+            .pset_ex(format!("{}e:{sid}", self.prefix), status, ttl)
+            .await
+            .map_err(redis_err)?;
+        Ok(())
+    }
+
+    async fn ended(&self, sid: &str, _now_ms: u64) -> StoreResult<Option<&'static str>> {
+        if !valid_sid(sid) {
+            return Ok(None);
+        }
+        let mut conn = self.conn().await?;
+        let status: Option<String> = conn
+            .get(format!("{}e:{sid}", self.prefix))
+            .await
+            .map_err(redis_err)?;
+        Ok(status.as_deref().and_then(super::status_of))
+    }
+
     async fn session_ids(&self) -> StoreResult<Vec<String>> {
         // Test hooks only: a SCAN of this prefix's session keys.
         let mut conn = self.conn().await?;
@@ -438,6 +505,55 @@ impl Store for RedisStore {
             .await
             .map_err(redis_err)?;
         Ok(())
+    }
+
+    async fn meta_replace(
+        &self,
+        namespace: &str,
+        key: &str,
+        expected: &MetaEntry,
+        mut entry: MetaEntry,
+    ) -> StoreResult<bool> {
+        entry.expires_ms = expected.expires_ms;
+        let to_json =
+            |e: &MetaEntry| serde_json::to_string(e).map_err(|e| StoreError(e.to_string()));
+        let (old, new) = (to_json(expected)?, to_json(&entry)?);
+        let mut conn = self.conn().await?;
+        let replaced: i64 = self
+            .meta_replace
+            .key(self.meta_key(namespace, key))
+            .arg(old)
+            .arg(new)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(redis_err)?;
+        Ok(replaced == 1)
+    }
+
+    async fn meta_mark_write(
+        &self,
+        key: &str,
+        hash: &str,
+        until_ms: u64,
+        now_ms: u64,
+    ) -> StoreResult<WriteMark> {
+        let set_key = format!("{}w:{}", self.prefix, hash_hex(&[key.as_bytes()]));
+        let mut conn = self.conn().await?;
+        let mark: i64 = self
+            .mark_write
+            .key(set_key)
+            .arg(hash)
+            .arg(until_ms)
+            .arg(now_ms)
+            .arg(MAX_WRITES_REMEMBERED)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(redis_err)?;
+        Ok(match mark {
+            1 => WriteMark::Fresh,
+            0 => WriteMark::Replayed,
+            _ => WriteMark::Full,
+        })
     }
 }
 

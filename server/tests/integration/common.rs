@@ -14,7 +14,7 @@ use session_server::clock::FakeClock;
 use session_server::config::Settings;
 use session_server::store::memory::MemoryStore;
 use session_server::store::redis::RedisStore;
-use session_server::store::{MetaEntry, SessionRecord, Store, StoreResult};
+use session_server::store::{MetaEntry, SessionRecord, Store, StoreResult, WriteMark};
 use session_server::SharedApp;
 use tokio::sync::oneshot;
 use wasm_session_manager::core::crypto::SessionKey;
@@ -325,5 +325,43 @@ impl Store for InterleavingStore {
     }
     async fn meta_put(&self, namespace: &str, key: &str, entry: MetaEntry) -> StoreResult<()> {
         self.inner.meta_put(namespace, key, entry).await
+    }
+    async fn user_session_ids(&self, user: &str) -> StoreResult<Vec<String>> {
+        self.inner.user_session_ids(user).await
+    }
+    async fn mark_ended(
+        &self,
+        sid: &str,
+        status: &'static str,
+        now_ms: u64,
+        until_ms: u64,
+    ) -> StoreResult<()> {
+        self.inner.mark_ended(sid, status, now_ms, until_ms).await
+    }
+    async fn ended(&self, sid: &str, now_ms: u64) -> StoreResult<Option<&'static str>> {
+        self.inner.ended(sid, now_ms).await
+    }
+    async fn meta_replace(
+        &self,
+        namespace: &str,
+        key: &str,
+        expected: &MetaEntry,
+        entry: MetaEntry,
+    ) -> StoreResult<bool> {
+        tokio::task::yield_now().await;
+        self.inner
+            .meta_replace(namespace, key, expected, entry)
+            .await
+    }
+    async fn meta_mark_write(
+        &self,
+        key: &str,
+        hash: &str,
+        until_ms: u64,
+        now_ms: u64,
+    ) -> StoreResult<WriteMark> {
+        self.inner
+            .meta_mark_write(key, hash, until_ms, now_ms)
+            .await
     }
 }
