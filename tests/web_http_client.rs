@@ -9,7 +9,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 use wasm_session_manager::bindings::auth::AuthSessionManager;
 use wasm_session_manager::bindings::http_client::HttpClient;
-use wasm_session_manager::web::timer::sleep;
 use web_support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -220,11 +219,14 @@ async fn a_request_made_while_authorize_refreshes_waits_and_goes_out_once_with_t
     reset_counters().await;
     record_fetches();
     // The old token is still valid: sent before the refresh ends, it would be accepted, so only the
-    // recorder tells whether the request waited.
-    post("/test/next-refresh", r#"{"count":1,"delay_ms":800}"#).await;
+    // recorder tells whether the request waited. The server holds the refresh 3 s; the request is
+    // made in the same turn in which the manager is seen refreshing, so it is made during it.
+    post("/test/next-refresh", r#"{"count":1,"delay_ms":3000}"#).await;
     let refresh = m.authorize();
-    sleep(150).await;
-    assert!(m.core().is_refreshing(), "authorize() is refreshing");
+    wait_until("authorize() is refreshing", 10_000, || {
+        m.core().is_refreshing()
+    })
+    .await;
     let request = client.get(url("/v1/me?h2"), authenticated());
     let answer = wait(request).await.unwrap();
     wait(refresh).await.unwrap();
@@ -256,13 +258,12 @@ async fn a_request_made_while_another_request_refreshes_waits_and_goes_out_once(
     expire_access(&l.sid).await;
     reset_counters().await;
     record_fetches();
-    post("/test/next-refresh", r#"{"count":1,"delay_ms":800}"#).await;
+    post("/test/next-refresh", r#"{"count":1,"delay_ms":3000}"#).await;
     let first = client.get(url("/v1/me?first"), authenticated());
-    sleep(250).await;
-    assert!(
-        m.core().is_refreshing(),
-        "the first request's 401 started a refresh"
-    );
+    wait_until("the first request's 401 started a refresh", 10_000, || {
+        m.core().is_refreshing()
+    })
+    .await;
     let second = client.post(url("/v1/echo?second"), json(r#"{"n":2}"#), authenticated());
     wait(first).await.unwrap();
     let echoed = wait(second).await.unwrap();
@@ -409,18 +410,20 @@ async fn timed_error(call: js_sys::Promise, start: f64) -> (JsValue, f64) {
     (err, now() - start)
 }
 
+/// The slow route answers after 30 s: a timeout that works rejects long before, with the fetch
+/// itself aborted; no upper bound tighter than the server's answer is asserted, so load cannot fail it.
 #[wasm_bindgen_test]
-async fn timeouts_abort_get_and_post_within_twice_the_timeout() {
+async fn timeouts_abort_get_and_post_before_the_server_answers() {
     let (_, client, _) = session("h8").await;
     record_fetches();
     let opts = |extra: &str| json(&format!(r#"{{"timeout":300{extra}}}"#));
     let cases = [
-        ("GET", "ms=5000&get", opts("")),
-        ("GET", "ms=5000&get-auth", opts(r#","authenticated":true"#)),
-        ("POST", "ms=5000&post", opts("")),
+        ("GET", "ms=30000&get", opts("")),
+        ("GET", "ms=30000&get-auth", opts(r#","authenticated":true"#)),
+        ("POST", "ms=30000&post", opts("")),
         (
             "POST",
-            "ms=5000&post-auth",
+            "ms=30000&post-auth",
             opts(r#","authenticated":true"#),
         ),
     ];
@@ -436,8 +439,12 @@ async fn timeouts_abort_get_and_post_within_twice_the_timeout() {
         assert_eq!(get_str(&err, "name"), "HttpError", "{query}");
         assert_eq!(code(&err), "TIMEOUT", "{query}");
         assert!(get_str(&err, "url").ends_with(query));
+        // Timers never fire early; load only makes them later.
         assert!(took >= 290.0, "{query}: not before the timeout ({took} ms)");
-        assert!(took < 600.0, "{query}: took {took} ms for a 300 ms timeout");
+        assert!(
+            took < 30_000.0,
+            "{query}: rejected before the server's 30 s answer ({took} ms)"
+        );
         console_log!("timeout 300 ms, {method} {query}: rejected after {took} ms");
         let sent = sent(query).await;
         assert_eq!(sent.len(), 1, "{query}: never retried");
@@ -453,12 +460,17 @@ async fn timeouts_abort_get_and_post_within_twice_the_timeout() {
     let (_, client, _) = session_with("h8b", r#","timeout":300"#).await;
     let start = now();
     let (err, took) = timed_error(
-        client.get(url("/test/delay?ms=5000&default"), JsValue::UNDEFINED),
+        client.get(url("/test/delay?ms=30000&default"), JsValue::UNDEFINED),
         start,
     )
     .await;
     assert_eq!(code(&err), "TIMEOUT");
-    assert!(took < 600.0, "default timeout: took {took} ms");
+    assert!(took >= 290.0, "default timeout: not before it ({took} ms)");
+    assert!(took < 30_000.0, "default timeout: took {took} ms");
+    assert_eq!(
+        sent("ms=30000&default").await[0].error.as_deref(),
+        Some("AbortError")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -468,12 +480,15 @@ async fn unauthenticated_requests_during_a_refresh_go_out_at_once_without_a_toke
     expire_access(&l.sid).await;
     reset_counters().await;
     record_fetches();
-    post("/test/next-refresh", r#"{"count":1,"delay_ms":1500}"#).await;
+    post("/test/next-refresh", r#"{"count":1,"delay_ms":5000}"#).await;
     let authed = client.get(url("/v1/me?h9"), authenticated());
-    sleep(200).await;
-    assert!(m.core().is_refreshing());
+    wait_until(
+        "the authenticated request's 401 started a refresh",
+        10_000,
+        || m.core().is_refreshing(),
+    )
+    .await;
 
-    let start = now();
     let got = wait(client.get(url("/v1/echo?h9-get"), JsValue::UNDEFINED))
         .await
         .unwrap();
@@ -484,13 +499,12 @@ async fn unauthenticated_requests_during_a_refresh_go_out_at_once_without_a_toke
     ))
     .await
     .unwrap();
-    let took = now() - start;
+    // The event that matters: both were answered while the (5 s) refresh was still running, so
+    // neither waited for it.
     assert!(
         m.core().is_refreshing(),
         "both answered while the refresh still ran"
     );
-    assert!(took < 500.0, "went out at once ({took} ms)");
-    console_log!("two unauthenticated requests during a 1500 ms refresh: answered in {took} ms");
     for (answer, method) in [(&got, "GET"), (&posted, "POST")] {
         assert_eq!(get_str(answer, "method"), method);
         assert_eq!(get(answer, "authorization_present").as_bool(), Some(false));

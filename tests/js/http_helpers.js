@@ -78,6 +78,13 @@ export function canonical(value) {
 }
 
 // Drops every queued refresh injection of the server (left over by a failed test).
+// Rejects unless the server confirms the queue is empty.
 export async function clearInjections(base) {
-  await fetch(base + "/test/next-refresh", { method: "DELETE" });
+  const res = await fetch(base + "/test/next-refresh", { method: "DELETE" });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch (_) {}
+  if (res.status !== 200 || !json || json.pending !== 0) {
+    throw new Error(`DELETE /test/next-refresh failed: ${res.status} ${text}`);
+  }
 }

@@ -52,9 +52,21 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap()
 }
 
-/// `obj[key]` as a string.
+/// `obj[key]` as a string; anything else (missing, `undefined`, a number…) fails the test, so that a
+/// comparison with an expected string can never pass on a field that is not there.
 pub fn get_str(obj: &JsValue, key: &str) -> String {
-    get(obj, key).as_string().unwrap_or_default()
+    let value = get(obj, key);
+    value
+        .as_string()
+        .unwrap_or_else(|| panic!("`{key}` is not a string: {value:?} (in {})", describe(obj)))
+}
+
+/// `JSON.stringify(value)` for failure messages (or its debug form when it does not stringify).
+pub fn describe(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
 }
 
 /// A logged-in user: the session key (its id is the session id) and the tokens the server gave.
@@ -77,7 +89,7 @@ pub async fn login(username: &str, session_data: &str) -> Login {
         json(session_data),
     ))
     .await
-    .unwrap();
+    .unwrap_or_else(|e| panic!("login of {username}: {}", describe(&e)));
     Login {
         session_id: key.to_hex(),
         access_token: get_str(&answer, "access_token"),
@@ -88,34 +100,58 @@ pub async fn login(username: &str, session_data: &str) -> Login {
     }
 }
 
-/// POSTs JSON to a server path (test hooks), giving the answer's JSON.
+/// POSTs JSON to a server hook, giving the answer's JSON; a status other than 200 fails the test.
 pub async fn post(path: &str, body: &str) -> JsValue {
     JsFuture::from(js_post(server(), path, json(body)))
         .await
-        .unwrap()
+        .unwrap_or_else(|e| panic!("POST {path} {body}: {}", describe(&e)))
 }
 
 /// A refresh made by hand: `{status, json, text}`.
 pub async fn raw_refresh(refresh_token: &str) -> JsValue {
     JsFuture::from(js_raw_refresh(server(), refresh_token))
         .await
-        .unwrap()
+        .unwrap_or_else(|e| panic!("POST /v1/auth/session: {}", describe(&e)))
 }
 
-/// The server's call counter `name`.
+/// The server's call counter `name`. A failed `GET /test/counters`, or a counter that is missing or
+/// not a whole number, fails the test: it never reads as 0.
 pub async fn counter(name: &str) -> u32 {
-    let c = JsFuture::from(js_counters(server())).await.unwrap();
-    get(&c, name).as_f64().unwrap_or(-1.0) as u32
+    let c = JsFuture::from(js_counters(server()))
+        .await
+        .unwrap_or_else(|e| panic!("GET /test/counters: {}", describe(&e)));
+    let value = get(&c, name);
+    match value.as_f64() {
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => n as u32,
+        _ => panic!(
+            "the server has no counter `{name}` (got {value:?} in {})",
+            describe(&c)
+        ),
+    }
 }
 
-/// Resets the server's counters.
+/// Resets the server's counters; a failed reset fails the test.
 pub async fn reset_counters() {
-    JsFuture::from(js_reset_counters(server())).await.unwrap();
+    JsFuture::from(js_reset_counters(server()))
+        .await
+        .unwrap_or_else(|e| panic!("POST /test/counters/reset: {}", describe(&e)));
 }
 
 /// Holds the Web Lock `name` from plain JS for `ms`; resolves once held.
 pub async fn hold_lock(name: &str, ms: u32) {
     JsFuture::from(js_hold_lock(name, ms)).await.unwrap();
+}
+
+/// Polls `condition` every 5 ms until it holds. `limit_ms` only ends a test that would otherwise
+/// hang: the condition is an event (a state the code under test enters), never a duration.
+pub async fn wait_until(what: &str, limit_ms: u32, mut condition: impl FnMut() -> bool) {
+    let start = js_sys::Date::now();
+    while !condition() {
+        if js_sys::Date::now() - start > f64::from(limit_ms) {
+            panic!("{what}: not within {limit_ms} ms");
+        }
+        wasm_session_manager::web::timer::sleep(5).await;
+    }
 }
 
 /// Awaits a promise.
