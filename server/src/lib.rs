@@ -17,6 +17,7 @@ pub mod extract;
 pub mod hooks;
 pub mod lifecycle;
 pub mod limits;
+pub mod ratelimit;
 pub mod routes;
 pub mod static_files;
 pub mod store;
@@ -47,6 +48,10 @@ pub struct App {
     pub counters: Counters,
     /// Test-hook state.
     pub hooks: HookState,
+    /// Per-IP limit of logins.
+    pub login_limit: ratelimit::RateLimiter,
+    /// Per-IP limit of refreshes and metadata writes.
+    pub refresh_limit: ratelimit::RateLimiter,
 }
 
 /// The shared app state.
@@ -83,6 +88,8 @@ fn build(
         lifecycle.set_event_sink(events);
     }
     let app = Arc::new(App {
+        login_limit: ratelimit::RateLimiter::new(settings.login_rate),
+        refresh_limit: ratelimit::RateLimiter::new(settings.refresh_rate),
         settings,
         lifecycle,
         counters: Counters::default(),

@@ -21,6 +21,8 @@ mod http;
 mod jwt;
 #[path = "integration/metadata.rs"]
 mod metadata;
+#[path = "integration/sessions.rs"]
+mod sessions;
 
 // Only here: two server processes on one Redis of their own.
 #[path = "integration/multi.rs"]

@@ -30,6 +30,7 @@ pub fn router(app: SharedApp) -> Router {
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(from_fn_with_state(app.clone(), rate_limit))
         .layer(from_fn_with_state(app.clone(), request_time))
         .layer(from_fn(no_store))
         .layer(from_fn(limits::header_limits))
@@ -42,6 +43,25 @@ pub fn router(app: SharedApp) -> Router {
 async fn request_time(State(app): State<SharedApp>, request: Request, next: Next) -> Response {
     let now = app.lifecycle.read_clock();
     crate::clock::with_request_time(now, next.run(request)).await
+}
+
+/// Per-IP limits: logins on one bucket; refreshes and metadata writes on another. 429 JSON with
+/// `Retry-After` past them.
+async fn rate_limit(State(app): State<SharedApp>, request: Request, next: Next) -> Response {
+    let limiter = match (request.method(), request.uri().path()) {
+        (&Method::POST, "/v1/auth/login") => Some(&app.login_limit),
+        (&Method::POST, "/v1/auth/session" | "/v2/store/set")
+        | (&Method::PUT, "/v2/store/update") => Some(&app.refresh_limit),
+        _ => None,
+    };
+    if let (Some(limiter), Some(ip)) = (limiter, crate::extract::peer_ip(request.extensions())) {
+        if !limiter.allow(ip, app.lifecycle.now_ms()) {
+            tracing::warn!(event = "rate_limited", %ip, path = request.uri().path(), "rate limited");
+            return ApiError::rate_limited("too many requests from this address; retry later")
+                .into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// API answers carry tokens and session data: never cache them.

@@ -117,6 +117,16 @@ impl TestServer {
         let mut settings = test_settings();
         change(&mut settings);
         let (router, app) = session_server::build_app(settings, store, app_clock);
+        Self::serve_app(router, app, clock).await
+    }
+
+    /// Serves a router built elsewhere (e.g. with `build_app_with_events`).
+    #[allow(dead_code)]
+    pub async fn serve_router(router: axum::Router, app: SharedApp, clock: FakeClock) -> Self {
+        Self::serve_app(router, app, clock).await
+    }
+
+    async fn serve_app(router: axum::Router, app: SharedApp, clock: FakeClock) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();

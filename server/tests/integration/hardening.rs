@@ -244,3 +244,207 @@ async fn every_request_reads_the_clock_once() {
     assert_eq!(s.me(&access).await.status, 200);
     assert_eq!(reads() - before, 1, "Bearer check");
 }
+
+mod metadata_writes {
+    use serde_json::{json, Value};
+    use wasm_session_manager::core::crypto::{ecies, signature, SessionKey};
+
+    use crate::common::TestServer;
+
+    fn write_body(key: &SessionKey, payload: &Value, extra: Value) -> Value {
+        let data = ecies::encrypt(&key.public_key(), payload.to_string().as_bytes()).to_json();
+        let mut body = json!({
+            "key": key.public_key_hex(),
+            "data": data,
+            "signature": signature::sign_keccak(key, data.as_bytes()),
+        });
+        if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), extra) {
+            b.extend(extra);
+        }
+        body
+    }
+
+    async fn get_plain(s: &TestServer, key: &SessionKey, namespace: &str) -> Option<String> {
+        let r = s
+            .post(
+                "/v2/store/get",
+                &json!({ "key": key.public_key_hex(), "namespace": namespace }),
+            )
+            .await;
+        (r.status == 200)
+            .then(|| ecies::decrypt_json_str(key, r.json()["message"].as_str().unwrap()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_replayed_write_is_refused_while_what_it_wrote_lives() {
+        let s = TestServer::start().await;
+        let key = SessionKey::generate();
+        let captured = write_body(&key, &json!({"user": "alice"}), json!({"timeout": 3600}));
+        assert_eq!(s.post("/v2/store/set", &captured).await.status, 200);
+        // The owner invalidates (the §7 pattern: ciphertext of {} with timeout 1).
+        let invalidate = write_body(&key, &json!({}), json!({"timeout": 1}));
+        assert_eq!(s.post("/v2/store/set", &invalidate).await.status, 200);
+        s.clock.advance_secs(2);
+        assert_eq!(get_plain(&s, &key, "").await, None, "invalidated");
+        // The captured set, replayed as is or with another timeout / namespace / origin rule: refused.
+        for extra in [
+            json!({}),
+            json!({"timeout": 7_776_000}),
+            json!({"namespace": "other"}),
+            json!({"allowedOrigin": "https://evil.example"}),
+        ] {
+            let mut replay = captured.clone();
+            replay
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            s.post("/v2/store/set", &replay)
+                .await
+                .assert_error(409, "replayed_write");
+        }
+        assert_eq!(get_plain(&s, &key, "").await, None, "still invalidated");
+        assert_eq!(get_plain(&s, &key, "other").await, None);
+        // An update replayed: refused too.
+        let fresh = write_body(&key, &json!({"v": 1}), json!({"timeout": 3600}));
+        assert_eq!(s.post("/v2/store/set", &fresh).await.status, 200);
+        let update = write_body(&key, &json!({"v": 2}), json!({}));
+        assert_eq!(
+            s.request("PUT", "/v2/store/update", &[], Some(&update.to_string()))
+                .await
+                .status,
+            200
+        );
+        let newer = write_body(&key, &json!({"v": 3}), json!({}));
+        assert_eq!(
+            s.request("PUT", "/v2/store/update", &[], Some(&newer.to_string()))
+                .await
+                .status,
+            200
+        );
+        s.request("PUT", "/v2/store/update", &[], Some(&update.to_string()))
+            .await
+            .assert_error(409, "replayed_write");
+        assert_eq!(get_plain(&s, &key, "").await.as_deref(), Some(r#"{"v":3}"#));
+        // Once what the captured write wrote would have ended (1 h), it is forgotten.
+        s.clock.advance_secs(3601);
+        assert_eq!(s.post("/v2/store/set", &captured).await.status, 200);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn update_is_atomic_against_concurrent_writes() {
+        let store = std::sync::Arc::new(crate::common::InterleavingStore::default());
+        let s = TestServer::start_on(store, |_| {}).await;
+        let key = SessionKey::generate();
+        let set = write_body(&key, &json!({"v": 0}), json!({"timeout": 3600}));
+        assert_eq!(s.post("/v2/store/set", &set).await.status, 200);
+        // Twenty concurrent updates: every one succeeds, and the entry holds one of them whole.
+        let bodies: Vec<Value> = (1..=20)
+            .map(|i| write_body(&key, &json!({ "v": i }), json!({})))
+            .collect();
+        let answers = futures::future::join_all(bodies.iter().map(|b| {
+            let text = b.to_string();
+            let s = &s;
+            async move { s.request("PUT", "/v2/store/update", &[], Some(&text)).await }
+        }))
+        .await;
+        for r in &answers {
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+        let value: Value = serde_json::from_str(&get_plain(&s, &key, "").await.unwrap()).unwrap();
+        assert!((1..=20).contains(&value["v"].as_i64().unwrap()), "{value}");
+    }
+
+    #[tokio::test]
+    async fn metadata_size_is_capped() {
+        let s = TestServer::start_with(|c| c.max_metadata_bytes = 1024).await;
+        let key = SessionKey::generate();
+        let big = write_body(&key, &json!({ "x": "a".repeat(2000) }), json!({}));
+        s.post("/v2/store/set", &big)
+            .await
+            .assert_error(413, "payload_too_large");
+        let small = write_body(&key, &json!({ "x": "a" }), json!({}));
+        assert_eq!(s.post("/v2/store/set", &small).await.status, 200);
+    }
+}
+
+#[tokio::test]
+async fn sessions_per_user_are_capped_and_the_oldest_is_evicted() {
+    let s = TestServer::start_with(|c| c.max_sessions_per_user = 3).await;
+    let mut logins = Vec::new();
+    for _ in 0..3 {
+        logins.push(s.login("alice").await);
+        s.clock.advance_ms(10);
+    }
+    let bob = s.login("bob").await;
+    let fourth = s.login("alice").await;
+    let list = s.get_auth("/v1/auth/sessions", &fourth.access).await.json();
+    let ids: Vec<&str> = list["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "{list}");
+    assert!(
+        !ids.contains(&logins[0].sid.as_str()),
+        "the oldest was evicted"
+    );
+    let r = s.refresh(&logins[0].refresh).await;
+    r.assert_error(401, "invalid_grant");
+    assert_eq!(r.json()["session_status"], "revoked");
+    assert_eq!(s.me(&logins[1].access).await.status, 200);
+    assert_eq!(s.me(&bob.access).await.status, 200, "other users untouched");
+}
+
+#[tokio::test]
+async fn session_data_size_is_capped() {
+    let s = TestServer::start_with(|c| c.max_session_data_bytes = 100).await;
+    let key = wasm_session_manager::core::crypto::SessionKey::generate();
+    let body = json!({
+        "username": "alice",
+        "public_key": key.public_key_hex(),
+        "session_data": { "x": "a".repeat(200) },
+    });
+    s.post("/v1/auth/login", &body)
+        .await
+        .assert_error(413, "payload_too_large");
+    let body = json!({
+        "username": "alice",
+        "public_key": key.public_key_hex(),
+        "session_data": { "x": 1 },
+    });
+    assert_eq!(s.post("/v1/auth/login", &body).await.status, 200);
+}
+
+#[tokio::test]
+async fn logins_and_refreshes_are_rate_limited_per_ip() {
+    let s = TestServer::start_with(|c| {
+        c.login_rate = 3;
+        c.refresh_rate = 4;
+    })
+    .await;
+    let mut logins = Vec::new();
+    for _ in 0..3 {
+        logins.push(s.login("alice").await);
+    }
+    let key = wasm_session_manager::core::crypto::SessionKey::generate();
+    let body = json!({ "username": "alice", "public_key": key.public_key_hex() });
+    let r = s.post("/v1/auth/login", &body).await;
+    r.assert_error(429, "rate_limited");
+    assert_eq!(r.header("retry-after"), Some("1"));
+    assert_eq!(r.json()["retry_after"], 1);
+    // Refreshes have their own bucket.
+    let mut token = logins[0].refresh.clone();
+    for _ in 0..4 {
+        let r = s.refresh(&token).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        token = r.json()["refresh_token"].as_str().unwrap().to_owned();
+    }
+    s.refresh(&token).await.assert_error(429, "rate_limited");
+    // Bearer checks are not limited.
+    assert_eq!(s.me(&logins[1].access).await.status, 200);
+    // 20 s later one more login (3 a minute) is allowed, and 15 s one more refresh.
+    s.clock.advance_secs(20);
+    assert_eq!(s.post("/v1/auth/login", &body).await.status, 200);
+    assert_eq!(s.refresh(&token).await.status, 200);
+}

@@ -12,3 +12,4 @@ mod hooks;
 mod http;
 mod jwt;
 mod metadata;
+mod sessions;
