@@ -85,6 +85,7 @@ fn tokens(l: &Login) -> JsValue {
 /// A logged-in, authorized manager under `prefix` (and `extra` apiClientConfig fields), and a client
 /// over it. Also drops refresh injections a failed earlier test may have left queued.
 async fn session_with(prefix: &str, extra: &str) -> (AuthSessionManager, HttpClient, Login) {
+    register_error_classes();
     wait(js_clear_injections(server())).await.unwrap();
     let l = login(prefix, r#"{"app":"http"}"#).await;
     let m = manager(prefix, extra);
@@ -297,7 +298,7 @@ async fn a_401_after_the_retry_is_an_http_error_401_and_is_not_retried_again() {
         .await
         .unwrap_err();
     assert!(err.is_instance_of::<js_sys::Error>());
-    assert_eq!(get_str(&err, "name"), "HttpError");
+    assert_class(&err, "HttpError");
     assert_eq!(code(&err), "HTTP_ERROR");
     assert_eq!(get(&err, "status").as_f64(), Some(401.0));
     assert_eq!(get_str(&err, "statusText"), "Unauthorized");
@@ -340,7 +341,7 @@ async fn a_terminal_refresh_failure_is_session_expired_and_ends_the_session() {
     for call in calls {
         let err = wait(call).await.unwrap_err();
         assert!(err.is_instance_of::<js_sys::Error>());
-        assert_eq!(get_str(&err, "name"), "AuthError");
+        assert_class(&err, "AuthError");
         assert_eq!(code(&err), "SESSION_EXPIRED");
     }
     assert_eq!(counter("refresh").await, 1);
@@ -372,7 +373,7 @@ async fn a_transient_refresh_failure_is_a_typed_error_and_keeps_the_session() {
         .await
         .unwrap_err();
     assert!(err.is_instance_of::<js_sys::Error>());
-    assert_eq!(get_str(&err, "name"), "AuthError");
+    assert_class(&err, "AuthError");
     assert_eq!(code(&err), "REFRESH_FAILED");
     assert_eq!(stored_access("h6"), Some(l.access_token.clone()), "kept");
     assert_eq!(
@@ -397,7 +398,7 @@ async fn network_failures_have_their_own_code_and_keep_the_session() {
         let err = wait(client.get("http://127.0.0.1:9/v1/me".into(), options))
             .await
             .unwrap_err();
-        assert_eq!(get_str(&err, "name"), "HttpError");
+        assert_class(&err, "HttpError");
         assert_eq!(code(&err), "NETWORK");
     }
     assert_eq!(stored_access("h7"), Some(l.access_token));
@@ -436,7 +437,7 @@ async fn timeouts_abort_get_and_post_before_the_server_answers() {
             client.post(target, json(r#"{"x":1}"#), options)
         };
         let (err, took) = timed_error(call, start).await;
-        assert_eq!(get_str(&err, "name"), "HttpError", "{query}");
+        assert_class(&err, "HttpError");
         assert_eq!(code(&err), "TIMEOUT", "{query}");
         assert!(get_str(&err, "url").ends_with(query));
         // Timers never fire early; load only makes them later.
@@ -706,7 +707,7 @@ async fn bad_arguments_and_error_answers_are_typed() {
     let err = wait(client.get(url("/no/such/route"), JsValue::UNDEFINED))
         .await
         .unwrap_err();
-    assert_eq!(get_str(&err, "name"), "HttpError");
+    assert_class(&err, "HttpError");
     assert_eq!(code(&err), "HTTP_ERROR");
     assert_eq!(get(&err, "status").as_f64(), Some(404.0));
     assert_eq!(get_str(&err, "statusText"), "Not Found");
@@ -763,5 +764,5 @@ async fn bad_arguments_and_error_answers_are_typed() {
         .await
         .unwrap_err();
     assert_eq!(code(&err), "MALFORMED_RESPONSE");
-    assert_eq!(get_str(&err, "name"), "HttpError");
+    assert_class(&err, "HttpError");
 }

@@ -996,9 +996,9 @@ async fn cookie_options_refused() {
         assert_type_error(construct(&class, &options), "INVALID_OPTION", field, case);
     }
     // SameSite=None without Secure: the typed storage error, at construction.
+    register_error_classes();
     let err = construct(&class, &json(r#"{"sameSite":"None","secure":false}"#)).unwrap_err();
-    assert!(err.is_instance_of::<js_sys::Error>());
-    assert_eq!(get_str(&err, "name"), "StorageError");
+    assert_class(&err, "StorageError");
     assert_eq!(code(&err), "COOKIE_INSECURE");
 }
 

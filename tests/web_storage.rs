@@ -1,6 +1,8 @@
 //! Browser tests of the storage adapters (PROTOCOL.md §1–2), through the classes JS sees.
 #![cfg(target_arch = "wasm32")]
 
+mod web_support;
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -9,6 +11,7 @@ use wasm_session_manager::bindings::storage::{
 };
 use wasm_session_manager::core::storage::StorageAdapter;
 use wasm_session_manager::Error;
+use web_support::{assert_class, register_error_classes};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -139,18 +142,20 @@ async fn cookie_options_are_applied() {
     value(c.remove("opt:lax".into())).await.unwrap();
 }
 
+/// The `code` of a JS error; a missing code fails the test.
 fn code_of(err: &JsValue) -> String {
     js_sys::Reflect::get(err, &"code".into())
         .unwrap()
         .as_string()
-        .unwrap_or_default()
+        .unwrap_or_else(|| panic!("no code on {err:?}"))
 }
 
 #[wasm_bindgen_test]
 fn cookie_same_site_none_without_secure_is_rejected() {
+    register_error_classes();
     let opts = js_sys::JSON::parse(r#"{"sameSite":"None","secure":false}"#).unwrap();
     let err = CookieStorage::new(Some(opts)).unwrap_err();
-    assert!(err.is_instance_of::<js_sys::Error>());
+    assert_class(&err, "StorageError");
     assert_eq!(code_of(&err), "COOKIE_INSECURE");
     let bad = js_sys::JSON::parse(r#"{"sameSite":"Sometimes"}"#).unwrap();
     assert_eq!(
@@ -161,11 +166,13 @@ fn cookie_same_site_none_without_secure_is_rejected() {
 
 #[wasm_bindgen_test]
 async fn oversized_cookie_is_a_typed_error_and_keeps_the_old_value() {
+    register_error_classes();
     let c = CookieStorage::new(None).unwrap();
     value(c.set("big".into(), "small".into())).await.unwrap();
     let err = value(c.set("big".into(), "x".repeat(5000)))
         .await
         .unwrap_err();
+    assert_class(&err, "StorageError");
     assert_eq!(code_of(&err), "COOKIE_TOO_LARGE");
     assert_eq!(
         value(c.get("big".into()))
@@ -200,6 +207,7 @@ async fn failing_js_adapter_gives_typed_errors() {
 
 #[wasm_bindgen_test]
 async fn blocked_local_storage_reads_null_and_write_errors() {
+    register_error_classes();
     let ls = LocalStorageAdapter::new();
     blockLocalStorage();
     let read = value(ls.get("k".into())).await;
@@ -208,19 +216,18 @@ async fn blocked_local_storage_reads_null_and_write_errors() {
     assert!(read.unwrap().is_null());
     let err = write.unwrap_err();
     assert_eq!(code_of(&err), "STORAGE_UNAVAILABLE");
-    let name = js_sys::Reflect::get(&err, &"name".into())
-        .unwrap()
-        .as_string();
-    assert_eq!(name.as_deref(), Some("StorageError"));
+    assert_class(&err, "StorageError");
 }
 
 #[wasm_bindgen_test]
 async fn quota_exceeded_write_is_a_typed_error() {
+    register_error_classes();
     let ls = LocalStorageAdapter::new();
     value(ls.set("quota".into(), "kept".into())).await.unwrap();
     let err = value(ls.set("quota".into(), "x".repeat(12 * 1024 * 1024)))
         .await
         .unwrap_err();
+    assert_class(&err, "StorageError");
     assert_eq!(code_of(&err), "STORAGE_WRITE_FAILED");
     let msg = js_sys::Reflect::get(&err, &"message".into())
         .unwrap()

@@ -36,6 +36,46 @@ extern "C" {
     pub fn cookie_get(key: &str) -> Option<String>;
 }
 
+#[wasm_bindgen(module = "/tests/js/error_helpers.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = errorClasses)]
+    fn error_classes() -> js_sys::Object;
+    #[wasm_bindgen(js_name = isInstanceOf)]
+    fn is_instance_of(value: &JsValue, class: &str) -> bool;
+}
+
+/// Registers `AuthError`, `HttpError`, `StorageError` and `CryptoError` (subclasses of `Error`
+/// defined like the package entry's) through the wasm export `__registerErrorClasses`, as the npm
+/// entry does at start-up. Errors made from then on in this page are instances of them.
+pub fn register_error_classes() {
+    wasm_session_manager::bindings::errors::register_error_classes(error_classes());
+}
+
+/// `err` is a real `Error` named `class` and, for the four registered classes, `instanceof` it;
+/// its message is not empty. `TypeError` is checked by name only: the SDK's option errors are not
+/// yet `instanceof TypeError` (tests/web_options.rs, `known_reader_bugs`).
+pub fn assert_class(err: &JsValue, class: &str) {
+    assert!(
+        is_instance_of(err, "Error"),
+        "not an Error: {}",
+        describe(err)
+    );
+    assert_eq!(get_str(err, "name"), class, "{}", describe(err));
+    if class != "TypeError" {
+        assert!(
+            is_instance_of(err, class),
+            "not instanceof {class}: {}",
+            describe(err)
+        );
+    }
+    for other in ["AuthError", "HttpError", "StorageError", "CryptoError"] {
+        if other != class {
+            assert!(!is_instance_of(err, other), "also instanceof {other}");
+        }
+    }
+    assert!(!get_str(err, "message").is_empty(), "no message");
+}
+
 /// The server's base URL: `SESSION_SERVER_URL` at build time (scripts/test.sh sets it), else the
 /// server's embedded default address.
 pub fn server() -> &'static str {
