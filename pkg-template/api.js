@@ -79,6 +79,7 @@ const SYNC = {
   onAuthStateChange(self, args) {
     let off;
     let stop;
+    if (typeof args[0] != "function") fail(TypeError, "INVALID_OPTION", "invalid option: onAuthStateChange: expected a function");
     ready()
       .then(() => stop || (off = self.$raw().onAuthStateChange(...args)))
       .catch(() => {});

@@ -13,6 +13,11 @@ cd "$ROOT"
 export PATH="$ROOT/.tools/node_modules/binaryen/bin:$HOME/.cargo/bin:$PATH"
 OUT="$ROOT/target/wasm-pack-out"
 
+# One build at a time in this tree (two test runs would overwrite each other's output).
+mkdir -p target
+exec 9>target/.build-pkg.lock
+flock 9
+
 # Nothing from an earlier build may survive a failed one: later steps must find no package at all.
 rm -rf pkg target/npm/wasm-session-manager-*.tgz
 if [ "${1:-}" != "--js-only" ]; then
@@ -43,6 +48,15 @@ node -e '
   delete pkg.main; delete pkg.module; delete pkg.types; delete pkg.sideEffects;
   fs.writeFileSync("pkg/package.json", JSON.stringify({ ...pkg, ...extra }, null, 2) + "\n");
 '
+
+# The package must load: the wasm instantiates through the Node entry (catches a broken wasm-opt
+# output or a truncated file before any test uses the package).
+node --input-type=module -e '
+  const sdk = await import(process.argv[1] + "/pkg/node.mjs");
+  await sdk.ready();
+  const key = sdk.StorageManager.getPublicKey(sdk.StorageManager.generateRandomSessionKey());
+  if (!/^04[0-9a-f]{128}$/.test(key)) throw new Error("the package did not initialise: " + key);
+' "$ROOT" || { echo "build-pkg: the built package does not load" >&2; exit 1; }
 
 # What a browser app loads: the wasm and the entry (the wasm-bindgen glue + the API).
 gz() { gzip -9 -c "$1" | wc -c; }

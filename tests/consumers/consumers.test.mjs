@@ -150,6 +150,11 @@ test("node: lazy start-up: sync calls before ready, calls queued in order, a wra
     apiKey: "torus-default",
     isAuthenticatedAfter: false,
     getState: { isAuthenticated: false, sessionId: null, isRefreshing: false },
+    badCallback: "TypeError INVALID_OPTION",
+    authorized: { a: 1 },
+    heardSomething: true,
+    droppedHeard: 0,
+    afterUnsubscribe: 0,
   });
 });
 
@@ -183,7 +188,7 @@ const EXPECTED_ERRORS = {
   "invalid option after ready: constructor throws": ["TypeError", "INVALID_OPTION", /baseURL must be a string/],
   "invalid session id": ["TypeError", "INVALID_SESSION_ID", /^Session id must be a hex string$/],
   "no apiClientConfig: the original's error": ["AuthError", "INVALID", /^apiClientConfig is required for API operations$/],
-  "refresh refused by the server": ["AuthError", "SESSION_EXPIRED", /refused the refresh \(HTTP 401/],
+  "refresh refused by the server": ["AuthError", "SESSION_EXPIRED", /^(the server refused the refresh \(HTTP 401|the session was ended)/],
   "HTTP 404": ["HttpError", "HTTP_ERROR", /^HTTP 404 Not Found from http/],
   "network failure": ["HttpError", "NETWORK", /^network error: GET http:\/\/127\.0\.0\.1:9\/unreachable/],
   "localStorage missing in Node": ["StorageError", "STORAGE_UNAVAILABLE", /localStorage/],

@@ -132,8 +132,35 @@ export interface SessionStorageConfig {
     idToken?: IStorageAdapter;
 }
 
+/** The backoff after transient refresh failures (defaults shown); `false` sends every refresh asked for. */
+export interface BackoffOptions {
+    /** First delay, 1000 ms; doubles up to `maxMs`, each drawn in [d/2, d]; Retry-After is honoured. */
+    initialMs?: number;
+    /** Largest delay, 30000 ms. */
+    maxMs?: number;
+    /** Failures in a row before the cool-down, 5. */
+    coolDownAfter?: number;
+    /** The cool-down, 60000 ms. */
+    coolDownMs?: number;
+}
+
+/** What changed: by this tab or another one. */
+export type AuthChangeEvent = "SIGNED_IN" | "TOKEN_REFRESHED" | "SIGNED_OUT" | "SESSION_EXPIRED" | "STORAGE_FALLBACK";
+
+/** The second argument of an `onAuthStateChange` callback. */
+export interface AuthStateChange {
+    isAuthenticated: boolean;
+    sessionId: string | null;
+    isRefreshing: boolean;
+    /** True when another tab made the change. */
+    remote: boolean;
+    /** For STORAGE_FALLBACK: the storage error (the slot lives in memory in this tab from now on). */
+    error?: Error;
+}
+
 export interface AuthSessionManagerOptions {
-    apiClientConfig: ApiClientConfig;
+    /** Required for authorize/refresh/logout (without it they reject with AuthError INVALID, as the original). */
+    apiClientConfig?: ApiClientConfig;
     storage?: SessionStorageConfig;
     /** Default "w3a": keys "w3a:session_id", ... and the Web Lock "w3a:session-refresh". */
     storageKeyPrefix?: string;
@@ -143,6 +170,12 @@ export interface AuthSessionManagerOptions {
     cookieOptions?: CookieOptions;
     /** Bound on the wait for the cross-tab refresh lock, in ms (default 10000); past it: AuthError LOCK_TIMEOUT. */
     lockWaitMs?: number;
+    /** Backoff after transient refresh failures (default on); `false` disables it. */
+    backoff?: boolean | BackoffOptions;
+    /** Refresh before the access token expires: `true` (60 s before) or `{ leadTimeMs }`. Default off. */
+    autoRefresh?: boolean | { leadTimeMs?: number };
+    /** Keep other tabs' managers in step over BroadcastChannel (default true). */
+    sync?: boolean;
 }
 
 /** Tokens to store after a login; snake_case keys are accepted too. */
@@ -200,6 +233,12 @@ export class AuthSessionManager {
      */
     clearSessionData(): Promise<void>;
     /**
+     * Stops everything this manager runs: the proactive refresh, the cross-tab channel and page
+     * listeners, the event callbacks; a refresh in flight is aborted. Calls afterwards reject with
+     * `AuthError` `INVALID`.
+     */
+    dispose(): void;
+    /**
      * Refreshes now, joining a refresh in flight; with `skipIfFresh`, adopts a token another tab
      * already rotated instead of sending a request.
      * Without `skipIfFresh` (the default, as in the original) it always asks the server, because
@@ -243,6 +282,21 @@ export class AuthSessionManager {
      * A manager; throws a `TypeError` (`INVALID_OPTION`) for options it cannot use.
      */
     constructor(options: AuthSessionManagerOptions);
+    /**
+     * Calls `callback(event, state)` after every change of the session, made by this tab or another
+     * one: `SIGNED_IN`, `TOKEN_REFRESHED`, `SIGNED_OUT`, `SESSION_EXPIRED`, `STORAGE_FALLBACK`.
+     * Callbacks run outside every lock; one that throws or never settles blocks nothing. Returns
+     * the function that unsubscribes.
+     *
+     * @example
+     * ```ts
+     * const off = session.onAuthStateChange((event, state) => {
+     *   if (event === "SIGNED_OUT" || event === "SESSION_EXPIRED") showLogin();
+     * });
+     * off();
+     * ```
+     */
+    onAuthStateChange(callback: (event: AuthChangeEvent, state: AuthStateChange) => unknown): () => void;
     /**
      * Stores the tokens of a login; empty values are skipped; the session id is validated and normalised.
      */
