@@ -113,7 +113,7 @@ impl Store for MemoryStore {
             .get(user)
             .into_iter()
             .flatten()
-            .filter_map(|sid| inner.sessions.get(sid).cloned())
+            .filter_map(|sid| inner.sessions.get(sid).map(SessionRecord::hot_clone))
             .collect();
         sessions.sort_by(|a, b| (a.created_ms, &a.sid).cmp(&(b.created_ms, &b.sid)));
         Ok(sessions)

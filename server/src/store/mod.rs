@@ -207,7 +207,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Deletes a session; `Ok(true)` if it existed.
     async fn delete_session(&self, sid: &str) -> StoreResult<bool>;
 
-    /// All sessions of `user`, oldest first.
+    /// All sessions of `user`, oldest first, as for a Bearer check: `session_data` and `ancestors`
+    /// may be left empty.
     async fn user_sessions(&self, user: &str) -> StoreResult<Vec<SessionRecord>>;
 
     /// The session ids of `user`, oldest first (the per-user index; may list sessions that just

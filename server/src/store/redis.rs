@@ -382,17 +382,19 @@ impl Store for RedisStore {
         if sids.is_empty() {
             return Ok(Vec::new());
         }
+        // The hot parts only: a list or a revoke-all needs no session data nor ancestors.
         let mut pipe = redis::pipe();
         for sid in &sids {
             pipe.cmd("HMGET")
                 .arg(format!("{}s:{sid}", self.prefix))
-                .arg(&["v", "hot", "data", "anc"]);
+                .arg(&["v", "hot"]);
         }
-        let rows: Vec<Fields> = pipe.query_async(&mut conn).await.map_err(redis_err)?;
+        let rows: Vec<(Option<String>, Option<String>)> =
+            pipe.query_async(&mut conn).await.map_err(redis_err)?;
         let mut sessions = Vec::with_capacity(rows.len());
         let mut stale = Vec::new();
-        for (sid, (v, hot, data, anc)) in sids.iter().zip(rows) {
-            match Self::decode(sid, v, hot, data, anc)? {
+        for (sid, (v, hot)) in sids.iter().zip(rows) {
+            match Self::decode(sid, v, hot, None, None)? {
                 Some(record) if record.user == user => sessions.push(record),
                 Some(_) => {}
                 None => stale.push(sid.clone()),
@@ -407,12 +409,24 @@ impl Store for RedisStore {
     }
 
     async fn user_session_ids(&self, user: &str) -> StoreResult<Vec<String>> {
+        let user_key = self.user_key(user);
         let mut conn = self.conn().await?;
-        let sids: Vec<String> = conn
-            .zrange(self.user_key(user), 0, -1)
-            .await
-            .map_err(redis_err)?;
-        Ok(sids.into_iter().filter(|s| valid_sid(s)).collect())
+        let sids: Vec<String> = conn.zrange(&user_key, 0, -1).await.map_err(redis_err)?;
+        let sids: Vec<String> = sids.into_iter().filter(|s| valid_sid(s)).collect();
+        if sids.is_empty() {
+            return Ok(sids);
+        }
+        let mut pipe = redis::pipe();
+        for sid in &sids {
+            pipe.exists(format!("{}s:{sid}", self.prefix));
+        }
+        let exists: Vec<bool> = pipe.query_async(&mut conn).await.map_err(redis_err)?;
+        let (live, stale): (Vec<_>, Vec<_>) = sids.into_iter().zip(exists).partition(|(_, e)| *e);
+        if !stale.is_empty() {
+            let stale: Vec<String> = stale.into_iter().map(|(s, _)| s).collect();
+            let _: Result<i64, _> = conn.zrem(&user_key, stale).await;
+        }
+        Ok(live.into_iter().map(|(s, _)| s).collect())
     }
 
     async fn mark_ended(
