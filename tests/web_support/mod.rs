@@ -76,10 +76,16 @@ pub fn assert_class(err: &JsValue, class: &str) {
     assert!(!get_str(err, "message").is_empty(), "no message");
 }
 
-/// The server's base URL: `SESSION_SERVER_URL` at build time (scripts/test.sh sets it), else the
-/// server's embedded default address.
+/// The server's base URL: `SESSION_SERVER_URL` at build time (scripts/test.sh sets it; see
+/// TESTING.md). Without it the test fails rather than talk to whatever listens on a default port.
 pub fn server() -> &'static str {
-    option_env!("SESSION_SERVER_URL").unwrap_or("http://127.0.0.1:8787")
+    match option_env!("SESSION_SERVER_URL") {
+        Some(url) if !url.is_empty() => url,
+        _ => panic!(
+            "SESSION_SERVER_URL was not set when this test was built: start a session-server with \
+             --test-hooks and export its URL (TESTING.md)"
+        ),
+    }
 }
 
 /// Parses a JSON literal.
