@@ -114,6 +114,46 @@ after(async () => {
   server?.kill();
 });
 
+// ---- the demo as a newcomer meets it ----------------------------------------------------------------
+
+test("demo: `bash scripts/demo.sh` as the first command on a fresh clone (setup, package build, server), its page logs in", async () => {
+  const clone = join(WORK, "fresh-clone");
+  await run("git", ["clone", "-q", ROOT, clone]);
+  // its own cargo target dir (kept between runs under target/, so only the first run is cold)
+  const env = { ...process.env, CARGO_TARGET_DIR: join(ROOT, "target", "fresh-clone") };
+  const demo = spawn("bash", ["scripts/demo.sh", "--addr", "127.0.0.1:0"], { cwd: clone, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  demo.stderr.on("data", (d) => (log = (log + d).slice(-4000)));
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`demo did not start in 15 min:\n${log}`)), 900_000);
+      demo.stdout.on("data", (d) => {
+        out += d;
+        const m = /session-server listening on (http:\/\/\S+)/.exec(out);
+        if (m) clearTimeout(timer), resolve(m[1]);
+      });
+      demo.on("exit", (code) => reject(new Error(`demo.sh exited ${code}:\n${out}\n${log}`)));
+    });
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      await tab.goto(url);
+      await tab.waitForFunction(() => window.demo && window.demo.isReady === true, null, { timeout: 30_000 });
+      await tab.evaluate(() => window.demo.login("newcomer"));
+      const state = await tab.evaluate(() => window.demo.state());
+      assert.equal(state.mode, "in", JSON.stringify(state));
+      assert.equal(state.data.username, "newcomer");
+    } finally {
+      await context.close();
+    }
+  } finally {
+    try {
+      process.kill(-demo.pid, "SIGTERM"); // bash, cargo run and session-server
+    } catch {}
+  }
+});
+
 // ---- Node ----------------------------------------------------------------------------------------
 
 test("node: import has no side effect; the original's exports and values", async () => {
