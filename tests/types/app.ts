@@ -62,6 +62,10 @@ export async function main(): Promise<void> {
   const refreshed: RefreshResponse = await session.ensureRefresh(true);
   const token: string | null = await session.getAccessToken();
   const authed: boolean = session.isAuthenticated();
+  const off: () => void = session.onAuthStateChange((event, change) => {
+    if (event === "SIGNED_OUT" || event === "SESSION_EXPIRED") console.log(change.isAuthenticated, change.remote);
+  });
+  off();
   void [profile, state, refreshed, token, authed, new LocalStorageAdapter(), new SessionStorageAdapter()];
 
   const api = new HttpClient(session);
@@ -82,4 +86,5 @@ export async function main(): Promise<void> {
   await metadata.createSession({ hello: "world" });
   const data = await metadata.authorizeSession<{ hello: string }>();
   void [data.hello, STORAGE_KEYS.ACCESS_TOKEN];
+  session.dispose();
 }
