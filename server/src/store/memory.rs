@@ -19,6 +19,8 @@ struct Inner {
     users: HashMap<String, Vec<String>>,
     /// Ended sessions: status and until when it is remembered.
     ended: HashMap<String, (&'static str, u64)>,
+    /// Bytes of metadata `data` held.
+    meta_bytes: usize,
 }
 
 impl Inner {
@@ -42,16 +44,38 @@ impl Inner {
     }
 }
 
-/// Sessions and metadata in process memory.
-#[derive(Debug, Default)]
+/// Most sessions the memory store holds (about 1.4 GiB); a login past it is 503 until some end.
+pub const MAX_SESSIONS: usize = 1_000_000;
+/// Most bytes of metadata `data` the memory store holds; a write past it is 503 until some expire.
+pub const MAX_META_BYTES: usize = 512 * 1024 * 1024;
+
+/// Sessions and metadata in process memory, bounded ([`MAX_SESSIONS`], [`MAX_META_BYTES`]).
+#[derive(Debug)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    max_sessions: usize,
+    max_meta_bytes: usize,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::with_limits(MAX_SESSIONS, MAX_META_BYTES)
+    }
 }
 
 impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty store holding at most `max_sessions` sessions and `max_meta_bytes` of metadata.
+    pub fn with_limits(max_sessions: usize, max_meta_bytes: usize) -> Self {
+        Self {
+            inner: Mutex::new(Inner::default()),
+            max_sessions,
+            max_meta_bytes,
+        }
     }
 
     fn lock(&self) -> StoreResult<MutexGuard<'_, Inner>> {
@@ -71,6 +95,12 @@ impl Store for MemoryStore {
         let mut inner = self.lock()?;
         if inner.sessions.contains_key(&record.sid) {
             return Err(StoreError("session id collision".into()));
+        }
+        if inner.sessions.len() >= self.max_sessions {
+            return Err(StoreError(format!(
+                "memory store full ({} sessions)",
+                self.max_sessions
+            )));
         }
         record.version = 1;
         inner
@@ -173,6 +203,7 @@ impl Store for MemoryStore {
         }
         inner.ended.retain(|_, (_, until)| *until > now_ms);
         inner.meta.retain(|_, entry| entry.expires_ms > now_ms);
+        inner.meta_bytes = inner.meta.values().map(|e| e.data.len()).sum();
         inner.writes.retain(|_, seen| {
             seen.retain(|_, until| *until > now_ms);
             !seen.is_empty()
@@ -189,9 +220,18 @@ impl Store for MemoryStore {
     }
 
     async fn meta_put(&self, namespace: &str, key: &str, entry: MetaEntry) -> StoreResult<()> {
-        self.lock()?
-            .meta
-            .insert((namespace.to_owned(), key.to_owned()), entry);
+        let mut inner = self.lock()?;
+        let id = (namespace.to_owned(), key.to_owned());
+        let replaced = inner.meta.get(&id).map_or(0, |e| e.data.len());
+        let total = inner.meta_bytes - replaced + entry.data.len();
+        if total > self.max_meta_bytes {
+            return Err(StoreError(format!(
+                "memory store full ({} bytes of metadata)",
+                self.max_meta_bytes
+            )));
+        }
+        inner.meta_bytes = total;
+        inner.meta.insert(id, entry);
         Ok(())
     }
 
@@ -206,7 +246,9 @@ impl Store for MemoryStore {
         match inner.meta.get_mut(&(namespace.to_owned(), key.to_owned())) {
             Some(stored) if stored == expected => {
                 entry.expires_ms = stored.expires_ms;
+                let (old, new) = (stored.data.len(), entry.data.len());
                 *stored = entry;
+                inner.meta_bytes = inner.meta_bytes - old + new;
                 Ok(true)
             }
             _ => Ok(false),
@@ -231,5 +273,33 @@ impl Store for MemoryStore {
         }
         seen.insert(hash.to_owned(), until_ms);
         Ok(WriteMark::Fresh)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::OriginRule;
+
+    fn entry(bytes: usize) -> MetaEntry {
+        MetaEntry {
+            data: "x".repeat(bytes),
+            origin: OriginRule::Any,
+            created_ms: 0,
+            expires_ms: 10,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_memory_store_is_bounded() {
+        let store = MemoryStore::with_limits(1, 100);
+        store.meta_put("", "a", entry(60)).await.unwrap();
+        assert!(
+            store.meta_put("", "b", entry(60)).await.is_err(),
+            "over 100 bytes"
+        );
+        store.meta_put("", "a", entry(90)).await.unwrap();
+        store.purge_expired(10).await.unwrap();
+        store.meta_put("", "b", entry(100)).await.unwrap();
     }
 }

@@ -448,3 +448,33 @@ async fn logins_and_refreshes_are_rate_limited_per_ip() {
     assert_eq!(s.post("/v1/auth/login", &body).await.status, 200);
     assert_eq!(s.refresh(&token).await.status, 200);
 }
+
+#[tokio::test]
+async fn a_metadata_flood_with_fresh_keys_is_rate_limited() {
+    use wasm_session_manager::core::crypto::{ecies, signature, SessionKey};
+    let s = TestServer::start_with(|c| c.refresh_rate = 3).await;
+    let set = || {
+        // A fresh key per request, the longest timeout: what a flood would send.
+        let key = SessionKey::generate();
+        let data = ecies::encrypt(&key.public_key(), b"{}").to_json();
+        json!({
+            "key": key.public_key_hex(),
+            "data": data,
+            "signature": signature::sign_keccak(&key, data.as_bytes()),
+            "timeout": 7_776_000,
+        })
+    };
+    for _ in 0..3 {
+        assert_eq!(s.post("/v2/store/set", &set()).await.status, 200);
+    }
+    s.post("/v2/store/set", &set())
+        .await
+        .assert_error(429, "rate_limited");
+    // Reads are not limited.
+    s.post(
+        "/v2/store/get",
+        &json!({ "key": SessionKey::generate().public_key_hex() }),
+    )
+    .await
+    .assert_error(404, "not_found");
+}

@@ -195,7 +195,7 @@ async fn next_refresh_after_delay_rotates_first_then_holds_the_answer() {
     let r = s
         .post(
             "/test/next-refresh",
-            &json!({ "count": 1, "after_delay_ms": 400 }),
+            &json!({ "count": 1, "after_delay_ms": 2000 }),
         )
         .await;
     assert_eq!(r.json(), json!({ "ok": true, "pending": 1 }));
@@ -204,16 +204,32 @@ async fn next_refresh_after_delay_rotates_first_then_holds_the_answer() {
         let (s, token) = (s.clone(), a.refresh.clone());
         tokio::spawn(async move { s.refresh(&token).await })
     };
-    // While the answer is held, the rotation is already committed: the same token is now the
-    // parent inside its grace window and gets the new pair at once.
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    let quick = s.refresh(&a.refresh).await;
-    assert_eq!(quick.status, 200);
+    // While the answer is held, the rotation is already committed (the stored session moved to a
+    // new version; polled, not a fixed sleep: loaded machines are slow) ...
+    let store = s.app.lifecycle.store().clone();
+    let mut rotated = false;
+    for _ in 0..500 {
+        let record = store.get_session(&a.sid).await.unwrap().unwrap();
+        if record.version > 1 {
+            rotated = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        rotated,
+        "the held refresh rotated before its answer was sent"
+    );
+    assert!(!held.is_finished(), "the held answer came early");
+    // ... so the same token is now the parent inside its grace window and gets the new pair at once.
+    let quick = Some(s.refresh(&a.refresh).await);
+    let quick = quick.unwrap();
+    assert_eq!(quick.status, 200, "{}", quick.text);
     assert!(!held.is_finished(), "the held answer came early");
     let quick = quick.json();
     assert_ne!(quick["refresh_token"], a.refresh.as_str());
     let held = held.await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(400));
+    assert!(started.elapsed() >= Duration::from_millis(2000));
     assert_eq!(held.status, 200);
     assert_eq!(held.json()["refresh_token"], quick["refresh_token"]);
     // One rotation only: the new token rotates normally and the queue is empty.
