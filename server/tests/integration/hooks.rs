@@ -222,8 +222,7 @@ async fn next_refresh_after_delay_rotates_first_then_holds_the_answer() {
     );
     assert!(!held.is_finished(), "the held answer came early");
     // ... so the same token is now the parent inside its grace window and gets the new pair at once.
-    let quick = Some(s.refresh(&a.refresh).await);
-    let quick = quick.unwrap();
+    let quick = s.refresh(&a.refresh).await;
     assert_eq!(quick.status, 200, "{}", quick.text);
     assert!(!held.is_finished(), "the held answer came early");
     let quick = quick.json();
