@@ -168,6 +168,12 @@ pub struct Cli {
           value_parser = clap::value_parser!(u64).range(0..=10_000_000))]
     pub refresh_rate: u64,
 
+    /// Take the client IP (rate limits, session list) from the last `X-Forwarded-For` address:
+    /// only behind a proxy that sets it.
+    #[arg(long, env = "SESSION_SERVER_TRUST_FORWARDED_FOR", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub trust_forwarded_for: bool,
+
     /// Prefix of every Redis key (1 to 64 of `A-Za-z0-9:_-.`).
     #[arg(
         long,
@@ -224,6 +230,8 @@ pub struct Settings {
     pub login_rate: u64,
     /// Refreshes and metadata writes per minute per IP (0 = unlimited).
     pub refresh_rate: u64,
+    /// Whether the client IP comes from `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -270,6 +278,7 @@ impl Default for Settings {
             max_metadata_bytes: 32_768,
             login_rate: 600,
             refresh_rate: 6_000,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -345,6 +354,7 @@ impl Settings {
             max_metadata_bytes: cli.max_metadata_bytes as usize,
             login_rate: cli.login_rate,
             refresh_rate: cli.refresh_rate,
+            trust_forwarded_for: cli.trust_forwarded_for,
         })
     }
 }

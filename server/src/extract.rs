@@ -248,24 +248,50 @@ mod tests {
 #[derive(Debug, Clone, Default)]
 pub struct Client(pub crate::lifecycle::ClientInfo);
 
-/// The peer IP of a request, when the server was started with connection info.
-pub fn peer_ip(parts_extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
-    parts_extensions
+/// The client IP of a request: the TCP peer (when the server was started with connection info),
+/// or, with `--trust-forwarded-for`, the last address of `X-Forwarded-For` (the one the nearest
+/// proxy appended; earlier ones are client-supplied and ignored).
+pub fn client_ip(
+    trust_forwarded_for: bool,
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> Option<std::net::IpAddr> {
+    if trust_forwarded_for {
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|ip| ip.trim().parse().ok());
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Client {
+impl FromRequestParts<SharedApp> for Client {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &SharedApp,
+    ) -> Result<Self, Self::Rejection> {
         let user_agent = parts
             .headers
             .get(axum::http::header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().filter(|c| !c.is_control()).take(256).collect());
+        let ip = client_ip(
+            app.settings.trust_forwarded_for,
+            &parts.headers,
+            &parts.extensions,
+        );
         Ok(Self(crate::lifecycle::ClientInfo {
-            ip: peer_ip(&parts.extensions).map(|ip| ip.to_string()),
+            ip: ip.map(|ip| ip.to_string()),
             user_agent,
         }))
     }

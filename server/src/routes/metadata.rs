@@ -19,6 +19,8 @@ use crate::SharedApp;
 
 /// Default entry lifetime (s) when `timeout` is absent.
 pub const DEFAULT_TIMEOUT_SECS: f64 = 86_400.0;
+/// Compare-and-swap attempts of one `update` before it gives up (503).
+const META_CAS_ATTEMPTS: usize = 100;
 /// Longest entry lifetime (s).
 pub const MAX_TIMEOUT_SECS: f64 = 90.0 * 86_400.0;
 
@@ -212,7 +214,12 @@ async fn update(
     };
     let mut marked = false;
     // Compare-and-swap: a concurrent `set` or `update` is never lost (this one retries on it).
-    for _ in 0..16 {
+    for attempt in 0..META_CAS_ATTEMPTS {
+        if attempt > 0 {
+            // Lost a race: let the winner's write land before reading again (jittered).
+            let jitter = u64::from(crate::util::random_bytes::<1>()[0] % 4);
+            tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
+        }
         let existing = store
             .meta_get(&namespace, &key)
             .await?

@@ -54,7 +54,12 @@ async fn rate_limit(State(app): State<SharedApp>, request: Request, next: Next) 
         | (&Method::PUT, "/v2/store/update") => Some(&app.refresh_limit),
         _ => None,
     };
-    if let (Some(limiter), Some(ip)) = (limiter, crate::extract::peer_ip(request.extensions())) {
+    let ip = crate::extract::client_ip(
+        app.settings.trust_forwarded_for,
+        request.headers(),
+        request.extensions(),
+    );
+    if let (Some(limiter), Some(ip)) = (limiter, ip) {
         if !limiter.allow(ip, app.lifecycle.now_ms()) {
             tracing::warn!(event = "rate_limited", %ip, path = request.uri().path(), "rate limited");
             return ApiError::rate_limited("too many requests from this address; retry later")

@@ -478,3 +478,46 @@ async fn a_metadata_flood_with_fresh_keys_is_rate_limited() {
     .await
     .assert_error(404, "not_found");
 }
+
+#[tokio::test]
+async fn x_forwarded_for_is_used_only_when_trusted() {
+    let key = wasm_session_manager::core::crypto::SessionKey::generate();
+    let body = json!({ "username": "alice", "public_key": key.public_key_hex() }).to_string();
+    async fn login_from(s: &TestServer, body: &str, xff: &str) -> crate::common::Resp {
+        s.request(
+            "POST",
+            "/v1/auth/login",
+            &[("x-forwarded-for", xff)],
+            Some(body),
+        )
+        .await
+    }
+    // Trusted: the last X-Forwarded-For address is the client, with its own bucket.
+    let s = TestServer::start_with(|c| {
+        c.trust_forwarded_for = true;
+        c.login_rate = 1;
+    })
+    .await;
+    let r = login_from(&s, &body, "6.6.6.6, 203.0.113.7").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let access = r.json()["access_token"].as_str().unwrap().to_owned();
+    let list = s.get_auth("/v1/auth/sessions", &access).await.json();
+    assert_eq!(list["sessions"][0]["ip"], "203.0.113.7", "{list}");
+    assert_eq!(
+        login_from(&s, &body, "203.0.113.8").await.status,
+        200,
+        "another client"
+    );
+    login_from(&s, &body, "6.6.6.6, 203.0.113.7")
+        .await
+        .assert_error(429, "rate_limited");
+    // Not trusted (the default): the header is ignored.
+    let s = TestServer::start_with(|c| c.login_rate = 1).await;
+    let r = login_from(&s, &body, "203.0.113.7").await;
+    let access = r.json()["access_token"].as_str().unwrap().to_owned();
+    let list = s.get_auth("/v1/auth/sessions", &access).await.json();
+    assert_eq!(list["sessions"][0]["ip"], "127.0.0.1");
+    login_from(&s, &body, "203.0.113.9")
+        .await
+        .assert_error(429, "rate_limited");
+}
