@@ -293,11 +293,10 @@ export class ServerHandler {
     await (op == "update" ? sm.updateSession(data, o.headers) : op == "invalidate" ? sm.invalidateSession(o.headers) : sm.createSession(data, o.headers));
   }
   retrieveData(sessionId, o = {}) {
-    return this.$sm(sessionId, o).authorizeSession({ headers: o.headers });
+    return this.$sm(sessionId, o).authorizeSession(o);
   }
   $sm(sessionId, o) {
-    const { namespace: sessionNamespace, timeout: sessionTime, allowedOrigin } = o;
-    return new StorageManager({ sessionServerBaseUrl: this.sessionServerBaseUrl, sessionId, sessionNamespace, sessionTime, allowedOrigin });
+    return new StorageManager({ sessionServerBaseUrl: this.sessionServerBaseUrl, sessionId, sessionNamespace: o.namespace, sessionTime: o.timeout, allowedOrigin: o.allowedOrigin });
   }
   clearStorage() {}
   clearOrphanedData() {}

@@ -173,6 +173,26 @@ test("node: import has no side effect; the original's exports and values", async
   assert.equal(seen.storageAvailable, false); // no window in Node
 });
 
+test("node: the original's ServerHandler, LocalStorageHandler and BaseStorageManager", async () => {
+  const dir = await app("node-legacy", { files: { "legacy.mjs": "apps/node-legacy.mjs" } });
+  const seen = JSON.parse(await run(process.execPath, ["legacy.mjs"], { cwd: dir, env: { BASE_URL: baseURL }, timeoutMs: 30_000 }));
+  assert.deepEqual(seen, {
+    retrieved: { hello: "legacy" },
+    updated: { hello: "updated" },
+    storageKey: true,
+    cacheKey: "ns:ab",
+    cached: { a: 1 },
+    corruptRemoved: null,
+    afterOrphans: ["other:x"],
+    isBase: true,
+    requestRejects: 401,
+    posted: "string",
+    badMethod: "Invalid method type",
+    checked: "0x" + "abc".padStart(64, "0"),
+  });
+  assert.equal(seen.corrupt, undefined); // (JSON drops it: a corrupt entry reads as undefined)
+});
+
 test("node: lazy start-up: sync calls before ready, calls queued in order, a wrapper passed to a constructor", async () => {
   const dir = await app("node-lazy", { files: { "lazy.mjs": "apps/node-lazy.mjs" } });
   const seen = JSON.parse(await run(process.execPath, ["lazy.mjs"], { cwd: dir, env: { BASE_URL: baseURL }, timeoutMs: 30_000 }));
