@@ -47,6 +47,8 @@ pub const MAX_ACCESS_TTL_SECS: u64 = 86_400;
 pub const MAX_SESSION_SECS: u64 = 400 * 86_400;
 /// Longest `--grace` (1 hour).
 pub const MAX_GRACE_SECS: u64 = 3_600;
+/// Longest `--status-retention` (30 days).
+pub const MAX_STATUS_RETENTION_SECS: u64 = 30 * 86_400;
 /// Longest `--clock-leeway` (5 minutes).
 pub const MAX_LEEWAY_SECS: u64 = 300;
 
@@ -168,6 +170,11 @@ pub struct Cli {
           value_parser = clap::value_parser!(u64).range(0..=10_000_000))]
     pub refresh_rate: u64,
 
+    /// How long an ended session's status (`revoked` / `expired`) is kept for the refresh error.
+    #[arg(long, env = "SESSION_SERVER_STATUS_RETENTION", value_name = "SECS", default_value_t = 86_400,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_STATUS_RETENTION_SECS))]
+    pub status_retention: u64,
+
     /// Take the client IP (rate limits, session list) from the last `X-Forwarded-For` address:
     /// only behind a proxy that sets it.
     #[arg(long, env = "SESSION_SERVER_TRUST_FORWARDED_FOR", action = clap::ArgAction::SetTrue,
@@ -232,6 +239,8 @@ pub struct Settings {
     pub refresh_rate: u64,
     /// Whether the client IP comes from `X-Forwarded-For`.
     pub trust_forwarded_for: bool,
+    /// How long an ended session's status is kept, seconds.
+    pub status_retention_secs: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -279,6 +288,7 @@ impl Default for Settings {
             login_rate: 600,
             refresh_rate: 6_000,
             trust_forwarded_for: false,
+            status_retention_secs: 86_400,
         }
     }
 }
@@ -355,6 +365,7 @@ impl Settings {
             login_rate: cli.login_rate,
             refresh_rate: cli.refresh_rate,
             trust_forwarded_for: cli.trust_forwarded_for,
+            status_retention_secs: cli.status_retention,
         })
     }
 }

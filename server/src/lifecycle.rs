@@ -22,8 +22,9 @@ use crate::util::{b64url, b64url_decode, ct_eq, random_bytes, random_id, sha256}
 
 /// Older refresh-token tags kept per session for reuse detection (16 bytes each).
 pub const MAX_ANCESTORS: usize = 512;
-/// How long the end of a session (`revoked` / `expired`) is remembered for the refresh error.
-pub const STATUS_RETENTION_MS: u64 = 7 * 86_400 * 1000;
+/// How long the end of a session (`revoked` / `expired`) is remembered for the refresh error, by
+/// default (`--status-retention`).
+pub const STATUS_RETENTION_MS: u64 = 86_400 * 1000;
 const CAS_ATTEMPTS: usize = 32;
 const WRAP_LABEL: &[u8] = b"session-server/refresh-child-wrap/v1";
 
@@ -128,6 +129,7 @@ pub struct Lifecycle {
     absolute_ms: u64,
     grace_ms: u64,
     max_sessions_per_user: usize,
+    status_retention_ms: u64,
     events: Events,
 }
 
@@ -195,6 +197,7 @@ impl Lifecycle {
             absolute_ms: settings.absolute_timeout_secs.max(1).saturating_mul(1000),
             grace_ms: settings.grace_secs.saturating_mul(1000),
             max_sessions_per_user: settings.max_sessions_per_user.max(1),
+            status_retention_ms: settings.status_retention_secs.saturating_mul(1000),
             events: Events::default(),
         }
     }
@@ -246,7 +249,12 @@ impl Lifecycle {
         let now = self.now_ms();
         if let Err(e) = self
             .store
-            .mark_ended(sid, status, now, now.saturating_add(STATUS_RETENTION_MS))
+            .mark_ended(
+                sid,
+                status,
+                now,
+                now.saturating_add(self.status_retention_ms),
+            )
             .await
         {
             tracing::warn!(error = %e, sid, "could not record the end of a session");

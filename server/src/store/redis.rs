@@ -7,7 +7,7 @@
 //! | `P s:<sid>` | hash | `v` version, `u` user hash, `hot` (the record without `session_data` and the ancestors, a few hundred bytes), `data` (`session_data`), `anc` (ancestor hashes) |
 //! | `P u:<sha256(user)>` | sorted set | the user's session ids, scored by login time (the per-user index) |
 //! | `P m:<sha256(namespace, key)>` | string | one metadata entry (JSON) |
-//! | `P e:<sid>` | string | `revoked` / `expired`: how a session ended, kept (TTL) for a while |
+//! | `P e:<sid>` | string | `revoked:<until_ms>` / `expired:<until_ms>`: how a session ended, kept for a while |
 //! | `P w:<sha256(key)>` | sorted set | hashes of accepted metadata writes, scored by until when a replay is refused |
 //!
 //! Keys are never built from unchecked client input: a sid must be 32 lowercase hex chars (anything
@@ -442,13 +442,17 @@ impl Store for RedisStore {
         let ttl = until_ms.saturating_sub(now_ms).max(1);
         let mut conn = self.conn().await?;
         let _: () = conn
-            .pset_ex(format!("{}e:{sid}", self.prefix), status, ttl)
+            .pset_ex(
+                format!("{}e:{sid}", self.prefix),
+                format!("{status}:{until_ms}"),
+                ttl,
+            )
             .await
             .map_err(redis_err)?;
         Ok(())
     }
 
-    async fn ended(&self, sid: &str, _now_ms: u64) -> StoreResult<Option<&'static str>> {
+    async fn ended(&self, sid: &str, now_ms: u64) -> StoreResult<Option<&'static str>> {
         if !valid_sid(sid) {
             return Ok(None);
         }
@@ -457,7 +461,12 @@ impl Store for RedisStore {
             .get(format!("{}e:{sid}", self.prefix))
             .await
             .map_err(redis_err)?;
-        Ok(status.as_deref().and_then(super::status_of))
+        // `status:until_ms`: the TTL is the backstop, the time check is the rule.
+        Ok(status.as_deref().and_then(|text| {
+            let (status, until) = text.split_once(':')?;
+            let until: u64 = until.parse().ok()?;
+            (until > now_ms).then(|| super::status_of(status)).flatten()
+        }))
     }
 
     async fn session_ids(&self) -> StoreResult<Vec<String>> {

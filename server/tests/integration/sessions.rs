@@ -73,9 +73,15 @@ async fn the_refresh_error_says_revoked_or_expired() {
     let r = s.refresh(&c.refresh).await;
     r.assert_error(401, "invalid_grant");
     assert_eq!(r.json()["session_status"], "expired", "{}", r.text);
-    // Asked again later: still expired, not "unknown".
+    // Asked again later: still expired, not "unknown" ...
+    s.clock.advance_secs(86_000);
     let r = s.refresh(&c.refresh).await;
     assert_eq!(r.json()["session_status"], "expired", "{}", r.text);
+    // ... until --status-retention (1 day) has passed.
+    s.clock.advance_secs(401);
+    let r = s.refresh(&c.refresh).await;
+    r.assert_error(401, "invalid_grant");
+    assert!(r.json().get("session_status").is_none(), "{}", r.text);
     // Never existed: no status.
     let r = s
         .refresh("0123456789abcdef0123456789abcdef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
