@@ -145,8 +145,10 @@ test("errors show in the status area by name and code, and a transient failure k
     const r = await page.evaluate(() => window.demo.callMe(1));
     assert.equal(r.failed, 1);
     const [err] = r.errors;
-    assert.match(err.name, /Error$/);
-    assert.ok(err.code, "the error has a code");
+    // A transient refresh failure is the SDK's AuthError REFRESH_FAILED (PROTOCOL.md §8), never
+    // SESSION_EXPIRED (which sends the app to its login page) nor a raw HttpError 401.
+    assert.equal(err.name, "AuthError", JSON.stringify(err));
+    assert.equal(err.code, "REFRESH_FAILED", JSON.stringify(err));
     const line = await page.locator("#status li.error").first().textContent();
     assert.ok(line.includes(err.name) && line.includes(err.code), `status line names the error: ${line}`);
     const s = await state(page);
