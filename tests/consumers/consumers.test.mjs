@@ -367,6 +367,39 @@ test("Vite 5 with build.target es2020", async () => {
   await expectFlow("/vite5/");
 });
 
+// The dev servers: Vite 8 as is; Vite 5's dependency pre-bundling moves the entry away from its
+// .wasm, so it needs `optimizeDeps.exclude` (the npm README says so).
+for (const [label, pkg, optimizeDeps] of [
+  ["Vite 8 dev server, defaults", "vite", undefined],
+  ["Vite 5 dev server with optimizeDeps.exclude", "vite5", { exclude: ["wasm-session-manager"] }],
+]) {
+  test(label, async () => {
+    const dir = await app(`${pkg}-dev`, {
+      files: {
+        "index.html": page("./dev.js"),
+        "dev.js": `import { ready, StorageManager } from "wasm-session-manager";
+ready().then(() => { window.__result = { ok: StorageManager.getPublicKey(StorageManager.generateRandomSessionKey()).length === 130, user: "consumer" }; },
+  (e) => { window.__result = { ok: false, error: String(e) }; });
+`,
+      },
+    });
+    const { createServer } = await import(pkg);
+    const server = await createServer({ root: dir, configFile: false, logLevel: "error", server: { port: 0, host: "127.0.0.1" }, optimizeDeps });
+    await server.listen();
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      await tab.goto(server.resolvedUrls.local[0]);
+      await tab.waitForFunction(() => window.__result !== undefined, null, { timeout: 60_000 });
+      const result = await tab.evaluate(() => window.__result);
+      assert.equal(result.ok, true, JSON.stringify(result));
+    } finally {
+      await context.close();
+      await server.close();
+    }
+  });
+}
+
 test("Next.js 16 app router: a client component, next build (static export), the page served and loaded", async () => {
   const dir = await app("next", {
     files: {
