@@ -346,3 +346,106 @@ async fn invalid_or_unsafe_settings_exit_2_before_listening() {
         assert_eq!(code, Some(2), "{name}={value}: {stderr}");
     }
 }
+
+/// Every variable the README's flag table lists.
+const ALL_ENV: [&str; 24] = [
+    "SESSION_SERVER_ADDR",
+    "SESSION_SERVER_DEV_LOGIN",
+    "SESSION_SERVER_TEST_HOOKS",
+    "SESSION_SERVER_STATIC_DIR",
+    "SESSION_SERVER_ACCESS_TTL",
+    "SESSION_SERVER_IDLE_TIMEOUT",
+    "SESSION_SERVER_ABSOLUTE_TIMEOUT",
+    "SESSION_SERVER_GRACE",
+    "SESSION_SERVER_CLOCK_LEEWAY",
+    "SESSION_SERVER_CORS_ORIGIN",
+    "SESSION_SERVER_SIGNING_KEY",
+    "SESSION_SERVER_SIGNING_KEY_FILE",
+    "SESSION_SERVER_STORE",
+    "SESSION_SERVER_REDIS_PREFIX",
+    "SESSION_SERVER_MAX_SESSIONS_PER_USER",
+    "SESSION_SERVER_MAX_SESSION_DATA_BYTES",
+    "SESSION_SERVER_MAX_METADATA_BYTES",
+    "SESSION_SERVER_LOGIN_RATE",
+    "SESSION_SERVER_REFRESH_RATE",
+    "SESSION_SERVER_STATUS_RETENTION",
+    "SESSION_SERVER_TRUST_FORWARDED_FOR",
+    // Not flags: read by the test suite and scripts only.
+    "SESSION_SERVER_TEST_REDIS_URL",
+    "RUST_LOG",
+    "CI",
+];
+
+#[tokio::test]
+async fn help_and_readme_list_every_variable() {
+    let out = server()
+        .arg("--help")
+        .stdout(Stdio::piped())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    let readme = include_str!("../../README.md");
+    for name in &ALL_ENV[..21] {
+        assert!(
+            help.contains(&format!("env: {name}")),
+            "--help lacks {name}"
+        );
+        assert!(readme.contains(&format!("`{name}`")), "README lacks {name}");
+    }
+    let flags = help.matches("[env: SESSION_SERVER_").count();
+    assert_eq!(flags, 21, "a flag without a README row / test: {help}");
+}
+
+#[tokio::test]
+async fn the_cap_and_limit_variables_take_effect() {
+    let mut cmd = server();
+    cmd.env("SESSION_SERVER_ADDR", "127.0.0.1:0")
+        .env("SESSION_SERVER_LOGIN_RATE", "3")
+        .env("SESSION_SERVER_REFRESH_RATE", "1")
+        .env("SESSION_SERVER_MAX_SESSIONS_PER_USER", "1")
+        .env("SESSION_SERVER_MAX_SESSION_DATA_BYTES", "100")
+        .env("SESSION_SERVER_TRUST_FORWARDED_FOR", "1");
+    let (mut child, url) = start(cmd).await;
+    let key = SessionKey::generate();
+    let pk = key.public_key_hex();
+    // MAX_SESSION_DATA_BYTES.
+    let big =
+        json!({ "username": "alice", "public_key": pk, "session_data": { "x": "a".repeat(200) } });
+    let xff = [("X-Forwarded-For", "198.51.100.4")];
+    let r = http(&url, "POST", "/v1/auth/login", &xff, Some(&big)).await;
+    assert_eq!(
+        (r.status, r.json()["error"].as_str()),
+        (413, Some("payload_too_large"))
+    );
+    // MAX_SESSIONS_PER_USER: the second login ends the first. TRUST_FORWARDED_FOR: the IP.
+    let body = json!({ "username": "alice", "public_key": pk });
+    let first = http(&url, "POST", "/v1/auth/login", &xff, Some(&body))
+        .await
+        .json();
+    let second = http(&url, "POST", "/v1/auth/login", &xff, Some(&body))
+        .await
+        .json();
+    let bearer = format!("Bearer {}", second["access_token"].as_str().unwrap());
+    let list = http(
+        &url,
+        "GET",
+        "/v1/auth/sessions",
+        &[("Authorization", &bearer)],
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(list["sessions"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["sessions"][0]["ip"], "198.51.100.4");
+    let refresh = json!({ "refresh_token": first["refresh_token"] });
+    let r = http(&url, "POST", "/v1/auth/session", &[], Some(&refresh)).await;
+    assert_eq!(r.json()["session_status"], "revoked", "{}", r.body);
+    // LOGIN_RATE (3 a minute; the 413 counted too) and REFRESH_RATE (1 a minute).
+    let r = http(&url, "POST", "/v1/auth/login", &xff, Some(&body)).await;
+    assert_eq!(r.status, 429, "{}", r.body);
+    let r = http(&url, "POST", "/v1/auth/session", &[], Some(&refresh)).await;
+    assert_eq!(r.status, 429, "{}", r.body);
+    child.kill().await.unwrap();
+}
