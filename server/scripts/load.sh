@@ -65,7 +65,11 @@ stop_server
 
 echo "== redis store ($SESSION_SERVER_TEST_REDIS_URL)"
 start_server --store "$SESSION_SERVER_TEST_REDIS_URL" --redis-prefix "load:"
-"$LOAD" --url "$url" --concurrency "$CONCURRENCY" --count "$COUNT" --seconds "$SECS" | tee "$tmp/redis"
+redis_before="$(redis-cli -u "$SESSION_SERVER_TEST_REDIS_URL" info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')"
+"$LOAD" --url "$url" --concurrency "$CONCURRENCY" --count "$COUNT" --seconds "$SECS" \
+  --sessions "$SESSIONS" | tee "$tmp/redis"
+redis_after="$(redis-cli -u "$SESSION_SERVER_TEST_REDIS_URL" info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')"
+server_hwm="$(kb VmHWM)"
 stop_server
 
 cores="$(nproc)"
@@ -76,4 +80,5 @@ echo "| memory | $(field refresh per_second "$tmp/memory") | $(field bearer per_
 echo "| redis | $(field refresh per_second "$tmp/redis") | $(field bearer per_second "$tmp/redis") |"
 echo
 echo "memory store: $(field login ok "$tmp/memory") sessions: peak RSS (VmHWM) $((hwm / 1024)) MiB, idle RSS before $((rss_idle / 1024)) MiB"
+echo "redis store: $(field login ok "$tmp/redis") sessions: Redis used_memory +$(((redis_after - redis_before) / 1048576)) MiB; server peak RSS $((server_hwm / 1024)) MiB"
 echo "(release build, $cores cores shared by server, load generator and Redis; concurrency $CONCURRENCY; at most $COUNT operations or $SECS s per phase)"

@@ -599,6 +599,47 @@ mod tests {
     }
 
     #[test]
+    fn a_bearer_check_reads_a_few_hundred_bytes() {
+        use crate::store::{AccessGrant, ParentToken};
+        let record = SessionRecord {
+            sid: "a".repeat(32),
+            user: "alice@example.com".into(),
+            label: Some("Chrome on Linux".into()),
+            public_key: format!("04{}", "b".repeat(128)),
+            session_data: "x".repeat(16_000),
+            created_ms: 1_700_000_000_000,
+            last_used_ms: 1_700_000_000_000,
+            idle_expires_ms: 1_700_000_000_000,
+            absolute_expires_ms: 1_700_000_000_000,
+            refresh_hash: "c".repeat(64),
+            parent: Some(ParentToken {
+                hash: "d".repeat(64),
+                rotated_ms: 1_700_000_000_000,
+                wrapped_child: "e".repeat(64),
+            }),
+            ancestors: vec!["f".repeat(32); 512],
+            access: AccessGrant {
+                jti: "0".repeat(32),
+                iat: 1_700_000_000,
+                exp: 1_700_000_900,
+                ep: 0,
+            },
+            epoch: 0,
+            min_epoch: 0,
+            force_expired: false,
+            login_ip: Some("203.0.113.7".into()),
+            login_user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36".into()),
+            last_ip: Some("203.0.113.7".into()),
+            last_user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36".into()),
+            version: 7,
+        };
+        let (hot, data, anc) = split_record(record).unwrap();
+        assert!(hot.len() < 1200, "hot part is {} bytes: {hot}", hot.len());
+        assert_eq!(data.len(), 16_000);
+        assert_eq!(anc.len(), 512 * 33 - 1);
+    }
+
+    #[test]
     fn ancestors_round_trip() {
         let list = vec!["aa".to_owned(), "bb".to_owned()];
         assert_eq!(split_ancestors(&join_ancestors(&list)), list);
