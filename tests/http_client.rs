@@ -503,21 +503,3 @@ fn results_carry_status_headers_body_and_json_flag() {
     assert_eq!(missing.unwrap_err().code(), "HTTP_ERROR");
     assert_eq!(w.server.refreshes(), 0, "only a 401 refreshes");
 }
-
-#[test]
-fn request_options_deserialize_from_the_js_shape() {
-    let o: RequestOptions = serde_json::from_str(
-        r#"{"authenticated":true,"headers":{"x-a":"1","X-B":"2"},"timeout":300,"useAPIKey":true}"#,
-    )
-    .unwrap();
-    assert!(o.authenticated && o.use_api_key);
-    assert_eq!(o.timeout_ms, Some(300));
-    assert_eq!(
-        o.headers,
-        vec![("x-a".into(), "1".into()), ("X-B".into(), "2".into())]
-    );
-    let d: RequestOptions = serde_json::from_str("{}").unwrap();
-    assert_eq!(d, RequestOptions::default());
-    let n: RequestOptions = serde_json::from_str(r#"{"headers":null}"#).unwrap();
-    assert!(n.headers.is_empty());
-}

@@ -100,25 +100,34 @@ fn cases() -> Vec<(&'static str, Result<HttpResponse>, &'static str, bool)> {
             "SESSION_EXPIRED",
             false,
         ),
+        // Any other 4xx but 408 and 429 ends the session, as the original does (an app written for
+        // it, `if (!(await authorize())) showLogin()`, must not get a rejection on every load).
         (
             "400 invalid_request",
             Ok(response(400, r#"{"error":"invalid_request"}"#)),
-            "REFRESH_FAILED",
-            true,
+            "SESSION_EXPIRED",
+            false,
         ),
         (
             "403 html",
             Ok(html(403, "<h1>Forbidden</h1>")),
-            "REFRESH_FAILED",
-            true,
+            "SESSION_EXPIRED",
+            false,
         ),
         (
             "404 not_found",
             Ok(response(404, r#"{"error":"not_found"}"#)),
-            "REFRESH_FAILED",
-            true,
+            "SESSION_EXPIRED",
+            false,
         ),
-        ("409", Ok(response(409, "{}")), "REFRESH_FAILED", true),
+        (
+            "410 gone",
+            Ok(response(410, r#"{"error":"session_gone"}"#)),
+            "SESSION_EXPIRED",
+            false,
+        ),
+        ("409", Ok(response(409, "{}")), "SESSION_EXPIRED", false),
+        ("302 redirect", Ok(html(302, "")), "REFRESH_FAILED", true),
     ]
 }
 

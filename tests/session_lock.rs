@@ -93,6 +93,7 @@ fn lock_wait_bound_comes_from_the_options() {
     let lock = FakeLock::new();
     let mut options = SessionOptions::new(BASE);
     options.lock_wait_ms = 250;
+    seed(&storage, Some("0x01"), Some("at"), Some("rt"));
     let slots = SessionSlots::uniform(options.keys(), storage.clone());
     let m = SessionManager::new(options, slots, transport, lock.clone(), FakeClock::new());
     exec.block_on(m.ensure_refresh(false)).unwrap();

@@ -134,7 +134,8 @@ fn defect2_ensure_refresh_without_skip_also_insists_on_a_real_refresh() {
     assert!(matches!(
         take(&forced),
         Ok(RefreshOutcome::Refreshed {
-            session_data: Some(_)
+            session_data: Some(_),
+            ..
         })
     ));
     assert_eq!(w.server.refreshes(), 2);
@@ -202,7 +203,12 @@ fn defect4_a_dropped_connection_keeps_the_session() {
     assert_eq!(code(&r), "NETWORK");
     let after: Vec<_> = Slot::ALL.iter().map(|s| stored(&w.storage, *s)).collect();
     assert_eq!(before, after, "nothing cleared");
-    // The next attempt succeeds with the same session.
+    // Backing off: an attempt right away sends nothing and fails the same way.
+    let calls = w.transport.calls();
+    assert_eq!(code(&w.exec.block_on(tab.authorize())), "NETWORK");
+    assert_eq!(w.transport.calls(), calls, "no request while backing off");
+    // After the first backoff delay (at most 1 s), the next attempt succeeds with the same session.
+    w.clock.advance_ms(1_000);
     assert_eq!(w.exec.block_on(tab.authorize()), Ok(Some(DATA.to_owned())));
     assert!(tab.is_authenticated());
 }

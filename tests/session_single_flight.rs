@@ -33,7 +33,8 @@ fn fifty_concurrent_callers_one_transport_call() {
         assert!(matches!(
             take(r),
             Ok(RefreshOutcome::Refreshed {
-                session_data: Some(_)
+                session_data: Some(_),
+                ..
             })
         ));
     }

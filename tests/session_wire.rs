@@ -47,8 +47,12 @@ fn refresh_request_bytes() {
         Some("at-1"),
         r#"{"refresh_token":"rt-1"}"#,
     );
-    assert_eq!(reqs[0].timeout_ms, None);
-    // Committed: access token then refresh token.
+    assert_eq!(
+        reqs[0].timeout_ms,
+        Some(10_000),
+        "refreshes time out by default"
+    );
+    // Committed (the refresh token first: see session_state.rs).
     assert_eq!(
         stored(&storage, Slot::AccessToken).as_deref(),
         Some("new-at")
@@ -60,13 +64,15 @@ fn refresh_request_bytes() {
 }
 
 #[test]
-fn refresh_without_tokens_sends_empty_object_and_no_authorization() {
+fn refresh_without_tokens_is_the_originals_expired_error_and_sends_nothing() {
     let mut exec = Exec::new();
     let storage = Rc::new(MemoryStorage::new());
     let transport = ok_answer();
     let m = manager(&storage, &transport, &FakeLock::new(), &FakeClock::new());
-    exec.block_on(m.ensure_refresh(false)).unwrap();
-    expect_request(&transport.requests()[0], REFRESH_URL, None, "{}");
+    let e = exec.block_on(m.ensure_refresh(false)).unwrap_err();
+    assert_eq!(e.code(), "EXPIRED");
+    assert_eq!(e.to_string(), "No access token or refresh token available");
+    assert_eq!(transport.calls(), 0);
 }
 
 #[test]
@@ -84,10 +90,13 @@ fn refresh_with_only_access_token_sends_empty_object() {
 fn custom_endpoints_prefix_and_timeout() {
     let mut exec = Exec::new();
     let storage = Rc::new(MemoryStorage::new());
-    let options: SessionOptions = serde_json::from_str(
-        r#"{"baseURL":"https://api.example/","sessionsEndpoint":"auth/refresh","logoutEndpoint":"auth/out","timeout":1500,"storageKeyPrefix":"app"}"#,
-    )
-    .unwrap();
+    let options = SessionOptions {
+        sessions_endpoint: "auth/refresh".into(),
+        logout_endpoint: "auth/out".into(),
+        timeout_ms: Some(1500),
+        storage_key_prefix: "app".into(),
+        ..SessionOptions::new("https://api.example/")
+    };
     assert_eq!(options.lock_wait_ms, 10_000);
     let keys = options.keys();
     storage.set_now("app:refresh_token", "rt-app");
@@ -117,24 +126,45 @@ fn custom_endpoints_prefix_and_timeout() {
         r#"{"refresh_token":"new-rt"}"#,
     );
     assert_eq!(reqs[1].timeout_ms, Some(1500));
-    assert_eq!(lock.names(), vec!["app:session-refresh".to_owned()]);
+    // The refresh and the logout each ran under the prefix's lock.
+    assert_eq!(
+        lock.names(),
+        vec![
+            "app:session-refresh".to_owned(),
+            "app:session-refresh".to_owned()
+        ]
+    );
     assert!(storage.get_now("app:access_token").is_none());
 }
 
 #[test]
 fn options_defaults_and_validation() {
-    let o: SessionOptions = serde_json::from_str(r#"{"baseURL":"https://a"}"#).unwrap();
-    assert_eq!(o, SessionOptions::new("https://a"));
-    assert_eq!(o.refresh_url(), "https://a/v1/auth/session");
-    assert_eq!(o.logout_url(), "https://a/v1/auth/logout");
+    let o = SessionOptions::new("https://a");
+    assert_eq!(o.refresh_url().unwrap(), "https://a/v1/auth/session");
+    assert_eq!(o.logout_url().unwrap(), "https://a/v1/auth/logout");
     assert_eq!(o.timeout_ms, None);
+    assert_eq!(
+        o.request_timeout_ms(),
+        10_000,
+        "refresh and logout time out by default"
+    );
+    assert_eq!(o.lock_wait_ms, 10_000);
     assert_eq!(o.keys(), StorageKeys::default());
     assert!(o.validate().is_ok());
     assert!(matches!(
         SessionOptions::new(" ").validate(),
         Err(Error::InvalidOption(_))
     ));
-    assert!(serde_json::from_str::<SessionOptions>("{}").is_err());
+    // No apiClientConfig: the original's AuthError INVALID, word for word.
+    let none = SessionOptions::without_api();
+    assert!(none.validate().is_ok());
+    let e = none.refresh_url().unwrap_err();
+    assert_eq!(e.code(), "INVALID");
+    assert_eq!(e.name(), "AuthError");
+    assert_eq!(
+        e.to_string(),
+        "apiClientConfig is required for API operations"
+    );
 }
 
 #[test]
@@ -182,34 +212,49 @@ fn logout_clears_whatever_the_server_answers() {
 }
 
 #[test]
-fn logout_waits_for_a_refresh_in_flight_and_revokes_the_rotated_tokens() {
+fn logout_supersedes_a_refresh_in_flight_and_revokes_the_stored_tokens() {
+    // The original waits for the refresh and then logs out; here logout aborts it (its request is
+    // cancelled and its answer can never be committed) and logs out with the stored tokens at once.
     let World {
         mut exec,
         clock,
         transport,
         storage,
+        server,
         ..
     } = World::new("{}");
     let m = manager(&storage, &transport, &FakeLock::new(), &clock);
-    transport.hold();
+    let refresh_gate = transport.gate_for(REFRESH_URL);
     let refresh = {
         let m = m.clone();
         exec.spawn(async move { m.ensure_refresh(false).await })
     };
+    exec.run_until_stalled();
+    assert!(m.is_refreshing());
+    let rt = server.refresh();
     let logout = {
         let m = m.clone();
         exec.spawn(async move { m.logout().await })
     };
     exec.run_until_stalled();
-    assert_eq!(transport.calls(), 1, "logout waits for the refresh");
-    transport.release();
-    exec.run_until_stalled();
-    assert!(take(&refresh).is_ok());
     assert_eq!(take(&logout), Ok(()));
+    assert_eq!(code(&take(&refresh)), "SESSION_EXPIRED");
     let reqs = transport.requests();
+    assert_eq!(reqs.len(), 2);
     assert_eq!(reqs[1].url, LOGOUT_URL);
-    assert_eq!(reqs[1].body.as_deref(), Some(r#"{"refresh_token":"rt2"}"#));
-    assert!(stored(&storage, Slot::AccessToken).is_none());
+    assert_eq!(
+        reqs[1].body.as_deref(),
+        Some(format!(r#"{{"refresh_token":"{rt}"}}"#).as_str())
+    );
+    assert_eq!(server.refreshes(), 0, "the refresh request was cancelled");
+    assert_eq!(server.logouts(), 1);
+    // Even if the held refresh answer is let through now, nothing is written.
+    refresh_gate.open();
+    exec.run_until_stalled();
+    for slot in Slot::ALL {
+        assert_eq!(stored(&storage, slot), None);
+    }
+    assert!(!m.is_authenticated());
 }
 
 #[test]
@@ -264,22 +309,6 @@ fn set_tokens_rejects_an_invalid_session_id_and_writes_nothing() {
     }));
     assert_eq!(r, Err(Error::InvalidSessionId));
     assert_eq!(stored(&storage, Slot::AccessToken), None);
-}
-
-#[test]
-fn tokens_input_accepts_camel_and_snake_case() {
-    let camel: TokensInput = serde_json::from_str(
-        r#"{"sessionId":"1","accessToken":"a","refreshToken":"r","idToken":"i"}"#,
-    )
-    .unwrap();
-    let snake: TokensInput = serde_json::from_str(
-        r#"{"session_id":"1","access_token":"a","refresh_token":"r","id_token":"i"}"#,
-    )
-    .unwrap();
-    assert_eq!(camel, snake);
-    assert_eq!(camel.refresh_token.as_deref(), Some("r"));
-    let empty: TokensInput = serde_json::from_str("{}").unwrap();
-    assert_eq!(empty, TokensInput::default());
 }
 
 #[test]

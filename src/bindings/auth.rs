@@ -1,6 +1,7 @@
 //! `AuthSessionManager` as JS sees it (PROTOCOL.md §4): a thin handle over the core
 //! [`SessionManager`] wired to the browser seams.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures::FutureExt;
@@ -16,13 +17,15 @@ use crate::bindings::storage::{adapter_from_js, cookie_options};
 use crate::core::clock::SystemClock;
 use crate::core::error::{AuthErrorCode, Error};
 use crate::core::session::{
-    AccessTokenProvider, SessionManager, SessionOptions, SessionSlots, TokensInput,
+    AccessTokenProvider, BackoffPolicy, Change, SessionManager, SessionOptions, SessionSlots,
+    TokensInput,
 };
 use crate::core::storage::StorageAdapter;
 use crate::web::cookie_storage::CookieStorage;
 use crate::web::fetch::FetchTransport;
 use crate::web::js_error;
 use crate::web::locks::WebLock;
+use crate::web::tab_sync::TabSync;
 use crate::web::web_storage::{WebStorage, WebStorageKind};
 
 /// The core manager over the browser seams.
@@ -49,8 +52,35 @@ export interface SessionStorageConfig {
   idToken?: IStorageAdapter;
 }
 
+/** The backoff after transient refresh failures (defaults shown); `false` sends every refresh asked for. */
+export interface BackoffOptions {
+  /** First delay, 1000 ms; doubles up to `maxMs`, each drawn in [d/2, d]; Retry-After is honoured. */
+  initialMs?: number;
+  /** Largest delay, 30000 ms. */
+  maxMs?: number;
+  /** Failures in a row before the cool-down, 5. */
+  coolDownAfter?: number;
+  /** The cool-down, 60000 ms. */
+  coolDownMs?: number;
+}
+
+/** What changed: by this tab or another one. */
+export type AuthChangeEvent = "SIGNED_IN" | "TOKEN_REFRESHED" | "SIGNED_OUT" | "SESSION_EXPIRED" | "STORAGE_FALLBACK";
+
+/** The second argument of an `onAuthStateChange` callback. */
+export interface AuthStateChange {
+  isAuthenticated: boolean;
+  sessionId: string | null;
+  isRefreshing: boolean;
+  /** True when another tab made the change. */
+  remote: boolean;
+  /** For STORAGE_FALLBACK: the storage error (the slot lives in memory in this tab from now on). */
+  error?: Error;
+}
+
 export interface AuthSessionManagerOptions {
-  apiClientConfig: ApiClientConfig;
+  /** Required for authorize/refresh/logout (without it they reject with AuthError INVALID, as the original). */
+  apiClientConfig?: ApiClientConfig;
   storage?: SessionStorageConfig;
   /** Default "w3a": keys "w3a:session_id", ... and the Web Lock "w3a:session-refresh". */
   storageKeyPrefix?: string;
@@ -60,6 +90,12 @@ export interface AuthSessionManagerOptions {
   cookieOptions?: CookieOptions;
   /** Bound on the wait for the cross-tab refresh lock, in ms (default 10000); past it: AuthError LOCK_TIMEOUT. */
   lockWaitMs?: number;
+  /** Backoff after transient refresh failures (default on); `false` disables it. */
+  backoff?: boolean | BackoffOptions;
+  /** Refresh before the access token expires: `true` (60 s before) or `{ leadTimeMs }`. Default off. */
+  autoRefresh?: boolean | { leadTimeMs?: number };
+  /** Keep other tabs' managers in step over BroadcastChannel (default true). */
+  sync?: boolean;
 }
 
 /** Tokens to store after a login; snake_case keys are accepted too. */
@@ -155,6 +191,60 @@ fn session_options(api: &JsValue) -> options::Read<SessionOptions> {
     Ok(opts)
 }
 
+/// `backoff`: `true`/absent the defaults, `false` none, or `{ initialMs, maxMs, coolDownAfter, coolDownMs }`.
+fn backoff_option(value: Option<JsValue>) -> options::Read<BackoffPolicy> {
+    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
+        return Ok(BackoffPolicy::default());
+    };
+    if let Some(on) = value.as_bool() {
+        return Ok(if on {
+            BackoffPolicy::default()
+        } else {
+            BackoffPolicy::disabled()
+        });
+    }
+    let value = options::object(&value)?;
+    let mut policy = BackoffPolicy::default();
+    if let Some(v) = options::opt_millis(options::member(value, "initialMs")?, "backoff.initialMs")?
+    {
+        policy.initial_ms = v.into();
+    }
+    if let Some(v) = options::opt_millis(options::member(value, "maxMs")?, "backoff.maxMs")? {
+        policy.max_ms = v.into();
+    }
+    if let Some(v) = options::opt_millis(
+        options::member(value, "coolDownAfter")?,
+        "backoff.coolDownAfter",
+    )? {
+        policy.cool_down_after = v;
+    }
+    if let Some(v) =
+        options::opt_millis(options::member(value, "coolDownMs")?, "backoff.coolDownMs")?
+    {
+        policy.cool_down_ms = v.into();
+    }
+    Ok(policy)
+}
+
+/// `autoRefresh`: `true` the default lead time, `false`/absent off, `{ leadTimeMs }`.
+fn auto_refresh_option(value: Option<JsValue>) -> options::Read<Option<u64>> {
+    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
+        return Ok(None);
+    };
+    if let Some(on) = value.as_bool() {
+        return Ok(on.then_some(crate::core::session::options::DEFAULT_AUTO_REFRESH_LEAD_MS));
+    }
+    let value = options::object(&value)?;
+    let lead = options::opt_millis(
+        options::member(value, "leadTimeMs")?,
+        "autoRefresh.leadTimeMs",
+    )?;
+    Ok(Some(lead.map_or(
+        crate::core::session::options::DEFAULT_AUTO_REFRESH_LEAD_MS,
+        u64::from,
+    )))
+}
+
 /// The argument of `setTokens`: camelCase or snake_case keys, `undefined`/`null` values absent.
 fn tokens_input(tokens: &JsValue) -> options::Read<TokensInput> {
     let tokens = options::object(tokens)?;
@@ -169,11 +259,27 @@ fn tokens_input(tokens: &JsValue) -> options::Read<TokensInput> {
     })
 }
 
-/// Reads the option object into the core manager.
-fn manager_from_options(options: &JsValue) -> Result<WebSessionManager, JsValue> {
-    let api = field(options, "apiClientConfig")
-        .ok_or_else(|| invalid_option("apiClientConfig", "is required"))?;
-    let mut opts = session_options(&api).map_err(|e| invalid_option("apiClientConfig", e))?;
+/// Reads the option object into the core manager; also says whether to sync with other tabs.
+fn manager_from_options(options: &JsValue) -> Result<(WebSessionManager, bool), JsValue> {
+    let options = &if options.is_undefined() || options.is_null() {
+        js_sys::Object::new().into()
+    } else {
+        options.clone()
+    };
+    let mut opts = match field(options, "apiClientConfig") {
+        Some(api) => session_options(&api).map_err(|e| invalid_option("apiClientConfig", e))?,
+        None => SessionOptions::without_api(),
+    };
+    opts.backoff =
+        backoff_option(field(options, "backoff")).map_err(|e| invalid_option("backoff", e))?;
+    opts.auto_refresh_lead_ms = auto_refresh_option(field(options, "autoRefresh"))
+        .map_err(|e| invalid_option("autoRefresh", e))?;
+    let sync = match field(options, "sync") {
+        Some(v) => v
+            .as_bool()
+            .ok_or_else(|| invalid_option("sync", "must be a boolean"))?,
+        None => true,
+    };
     if let Some(prefix) = field(options, "storageKeyPrefix") {
         opts.storage_key_prefix = prefix
             .as_string()
@@ -204,7 +310,79 @@ fn manager_from_options(options: &JsValue) -> Result<WebSessionManager, JsValue>
             .map_err(|_| invalid_option("accessTokenProvider", "must be a function"))?;
         manager.set_access_token_provider(Some(provider_from_js(f)));
     }
-    Ok(manager)
+    Ok((manager, sync))
+}
+
+/// Connects `manager` to the other tabs and the page's wake-ups, and starts its proactive refresh.
+fn connect(manager: &WebSessionManager, sync: bool) -> Option<TabSync> {
+    let auto = manager.options().auto_refresh_lead_ms.is_some();
+    if auto {
+        wasm_bindgen_futures::spawn_local(manager.auto_refresh_task());
+    }
+    if !sync && !auto {
+        return None;
+    }
+    let weak = manager.downgrade();
+    let on_sync: Rc<dyn Fn(Option<crate::core::session::SyncMessage>)> = if sync {
+        let weak = weak.clone();
+        Rc::new(move |message| {
+            if let Some(manager) = weak.upgrade() {
+                wasm_bindgen_futures::spawn_local(async move { manager.on_sync(message).await });
+            }
+        })
+    } else {
+        Rc::new(|_| {})
+    };
+    let on_wake: Option<Rc<dyn Fn()>> = auto.then(|| {
+        Rc::new(move || {
+            if let Some(manager) = weak.upgrade() {
+                manager.wake();
+            }
+        }) as Rc<dyn Fn()>
+    });
+    let prefix = manager.slots().keys().prefix().to_owned();
+    let (tab_sync, poster) = TabSync::install(&prefix, on_sync, on_wake);
+    if sync {
+        manager.set_broadcast(poster);
+    }
+    Some(tab_sync)
+}
+
+/// The state object of `getState()` and of event callbacks.
+fn state_object(manager: &WebSessionManager) -> js_sys::Object {
+    let state = js_sys::Object::new();
+    let memory = manager.state();
+    set_field(&state, "isAuthenticated", &memory.is_authenticated.into());
+    set_field(&state, "sessionId", &opt_string(memory.session_id));
+    set_field(&state, "isRefreshing", &memory.is_refreshing.into());
+    state
+}
+
+thread_local! {
+    /// One rejection handler for every promise a callback returns.
+    static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
+}
+
+/// Calls an `onAuthStateChange` callback; what it throws or rejects with is swallowed (a listener
+/// never breaks the session), and nothing waits for it.
+fn deliver(callback: &js_sys::Function, manager: &WebSessionManager, change: &Change) {
+    let state = state_object(manager);
+    set_field(
+        &state,
+        "remote",
+        &(change.origin == crate::core::session::Origin::Remote).into(),
+    );
+    if let Some(error) = &change.error {
+        set_field(&state, "error", &JsValue::from(error.clone()));
+    }
+    let event = JsValue::from_str(change.event.as_str());
+    if let Ok(returned) = callback.call2(&JsValue::UNDEFINED, &event, &state) {
+        if let Some(promise) = returned.dyn_ref::<js_sys::Promise>() {
+            IGNORE.with(|ignore| {
+                let _ = promise.catch(ignore);
+            });
+        }
+    }
 }
 
 fn opt_string(v: Option<String>) -> JsValue {
@@ -224,6 +402,7 @@ fn opt_string(v: Option<String>) -> JsValue {
 #[derive(Debug, Clone)]
 pub struct AuthSessionManager {
     inner: WebSessionManager,
+    web: Rc<RefCell<Option<TabSync>>>,
 }
 
 impl AuthSessionManager {
@@ -240,9 +419,58 @@ impl AuthSessionManager {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "AuthSessionManagerOptions")] options: JsValue,
     ) -> Result<AuthSessionManager, JsValue> {
+        let (inner, sync) = manager_from_options(&options)?;
+        let web = connect(&inner, sync);
         Ok(Self {
-            inner: manager_from_options(&options)?,
+            inner,
+            web: Rc::new(RefCell::new(web)),
         })
+    }
+
+    /// Calls `callback(event, state)` after every change of the session, made by this tab or another
+    /// one: `SIGNED_IN`, `TOKEN_REFRESHED`, `SIGNED_OUT`, `SESSION_EXPIRED`, `STORAGE_FALLBACK`.
+    /// Callbacks run outside every lock; one that throws or never settles blocks nothing. Returns
+    /// the function that unsubscribes.
+    ///
+    /// @example
+    /// ```ts
+    /// const off = session.onAuthStateChange((event, state) => {
+    ///   if (event === "SIGNED_OUT" || event === "SESSION_EXPIRED") showLogin();
+    /// });
+    /// off();
+    /// ```
+    #[wasm_bindgen(js_name = onAuthStateChange, unchecked_return_type = "() => void")]
+    pub fn on_auth_state_change(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "(event: AuthChangeEvent, state: AuthStateChange) => unknown"
+        )]
+        callback: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let callback: js_sys::Function = callback
+            .dyn_into()
+            .map_err(|_| invalid_option("onAuthStateChange", "expected a function"))?;
+        let weak = self.inner.downgrade();
+        let id = self.inner.subscribe(Rc::new(move |change: &Change| {
+            if let Some(manager) = weak.upgrade() {
+                deliver(&callback, &manager, change);
+            }
+        }));
+        let weak = self.inner.downgrade();
+        let unsubscribe = Closure::<dyn Fn()>::new(move || {
+            if let Some(manager) = weak.upgrade() {
+                manager.unsubscribe(id);
+            }
+        });
+        Ok(unsubscribe.into_js_value())
+    }
+
+    /// Stops everything this manager runs: the proactive refresh, the cross-tab channel and page
+    /// listeners, the event callbacks; a refresh in flight is aborted. Calls afterwards reject with
+    /// `AuthError` `INVALID`.
+    pub fn dispose(&self) {
+        self.inner.dispose();
+        drop(self.web.borrow_mut().take());
     }
 
     /// Stores the tokens of a login; empty values are skipped; the session id is validated and normalised.
@@ -312,12 +540,8 @@ impl AuthSessionManager {
     pub fn get_state(&self) -> js_sys::Promise {
         let inner = self.inner.clone();
         spawn(async move {
-            let session_id = inner.get_session_id().await?;
-            let state = js_sys::Object::new();
-            set_field(&state, "isAuthenticated", &inner.is_authenticated().into());
-            set_field(&state, "sessionId", &opt_string(session_id));
-            set_field(&state, "isRefreshing", &inner.is_refreshing().into());
-            Ok(state.into())
+            inner.get_session_id().await?;
+            Ok(state_object(&inner).into())
         })
     }
 

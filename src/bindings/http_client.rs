@@ -224,7 +224,8 @@ fn read_options(options: &JsValue) -> Result<RequestOptions> {
     let invalid =
         |e: &dyn std::fmt::Display| Error::InvalidOption(format!("HttpClient options: {e}"));
     let present = js_sys::Object::new();
-    for entry in js_sys::Object::entries(options.unchecked_ref()).iter() {
+    let all = crate::bindings::options::entries(options, "options").map_err(|e| invalid(&e))?;
+    for entry in all.iter() {
         let pair: js_sys::Array = entry.unchecked_into();
         let (key, mut value) = (pair.get(0), pair.get(1));
         if value.is_undefined() || value.is_null() {

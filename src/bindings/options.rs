@@ -10,10 +10,24 @@
 //!
 //! Errors are a detail text; the callers wrap it in their `INVALID_OPTION` error naming the object.
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// A detail text naming the field that could not be read.
 pub type Read<T> = Result<T, String>;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Object.entries`, with `catch`: a Proxy whose traps throw is an error, not an exception
+    /// through the wasm.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    fn object_entries(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+}
+
+/// The `[key, value]` pairs of `value`'s own enumerable properties.
+pub fn entries(value: &JsValue, name: &str) -> Read<js_sys::Array> {
+    object_entries(value).map_err(|_| wrong(name, "an object whose properties can be read"))
+}
 
 fn wrong(name: &str, expected: &str) -> String {
     let mut detail = String::with_capacity(name.len() + expected.len() + 9);
@@ -120,7 +134,7 @@ pub fn string_record(value: &JsValue, name: &str) -> Read<Vec<(String, String)>>
     } else if value.is_object()
         && !js_sys::Reflect::has(value, &js_sys::Symbol::iterator()).unwrap_or(true)
     {
-        js_sys::Object::entries(value.unchecked_ref())
+        entries(value, name)?
     } else {
         return Err(bad());
     };

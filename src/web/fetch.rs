@@ -14,9 +14,10 @@ use crate::web::timer::Timeout;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `fetch` (window or worker).
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(request: &web_sys::Request) -> js_sys::Promise;
+    /// The global `fetch` (window or worker). `catch`: a wrapper that throws synchronously (or a
+    /// missing `fetch`) is a network error, not an exception through the wasm.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(request: &web_sys::Request) -> std::result::Result<JsValue, JsValue>;
 }
 
 /// Sends requests with the browser's `fetch`.
@@ -91,10 +92,18 @@ async fn send(req: HttpRequest) -> Result<HttpResponse> {
             js_error::describe(&e)
         )),
     };
-    let response: web_sys::Response = JsFuture::from(global_fetch(&request))
+    let pending = global_fetch(&request).map_err(fail)?;
+    // A wrapper may return anything: take it as a thenable, and check that a Response came back.
+    let answer = JsFuture::from(js_sys::Promise::resolve(&pending))
         .await
-        .map_err(fail)?
-        .unchecked_into();
+        .map_err(fail)?;
+    let response: web_sys::Response = answer.dyn_into().map_err(|_| {
+        Error::Network(format!(
+            "{} {}: fetch resolved to something that is not a Response",
+            req.method.as_str(),
+            req.url
+        ))
+    })?;
     let text = response.text().map_err(fail)?;
     let body = JsFuture::from(text)
         .await

@@ -1,24 +1,37 @@
 //! Reading a thrown JS value: an `Error`'s `name: message`, or the value's string form for thrown
-//! non-Errors (strings, objects, `undefined`).
+//! non-Errors (strings, objects, `undefined`). Never throws and never panics, whatever was thrown:
+//! an `Error` whose `name` is a number, whose `message` is a Symbol, a Proxy whose getters throw,
+//! a value `JSON.stringify` rejects (a BigInt, a cycle).
 
 use wasm_bindgen::{JsCast, JsValue};
 
+/// The property `key` of `value` as a string, if it is one (a throwing getter reads as `None`).
+fn string_property(value: &JsValue, key: &str) -> Option<String> {
+    js_sys::Reflect::get(value, &JsValue::from_str(key))
+        .ok()?
+        .as_string()
+}
+
 /// A readable description of a thrown or rejected JS value.
 pub fn describe(value: &JsValue) -> String {
-    if let Some(err) = value.dyn_ref::<js_sys::Error>() {
-        let name: String = err.name().into();
-        let message: String = err.message().into();
-        return if message.is_empty() {
-            name
-        } else {
-            format!("{name}: {message}")
-        };
+    if value.is_instance_of::<js_sys::Error>() || value.dyn_ref::<js_sys::Object>().is_some() {
+        let name = string_property(value, "name");
+        let message = string_property(value, "message").filter(|m| !m.is_empty());
+        match (name, message) {
+            (Some(name), Some(message)) => return format!("{name}: {message}"),
+            (None, Some(message)) => return message,
+            (Some(name), None) if value.is_instance_of::<js_sys::Error>() => return name,
+            _ => {}
+        }
     }
     if let Some(s) = value.as_string() {
         return s;
     }
     if value.is_undefined() || value.is_null() {
         return "unknown error".into();
+    }
+    if let Some(n) = value.as_f64() {
+        return n.to_string();
     }
     js_sys::JSON::stringify(value)
         .ok()
@@ -28,7 +41,5 @@ pub fn describe(value: &JsValue) -> String {
 
 /// The `name` of a thrown `Error` or `DOMException` (`"QuotaExceededError"`, `"AbortError"`, ...).
 pub fn error_name(value: &JsValue) -> Option<String> {
-    js_sys::Reflect::get(value, &JsValue::from_str("name"))
-        .ok()?
-        .as_string()
+    string_property(value, "name")
 }

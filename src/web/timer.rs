@@ -33,11 +33,13 @@ impl Drop for Timeout {
     }
 }
 
-/// Resolves after `ms` milliseconds.
+/// Resolves after `ms` milliseconds; dropping the future clears the timer.
 pub async fn sleep(ms: u32) {
+    let mut timer = None;
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        set_timeout(&resolve, ms.min(i32::MAX as u32) as i32);
+        timer = Some(Timeout::new(ms, &resolve));
     });
+    let _timer = timer;
     // A promise resolved by a timer does not reject.
     let _ = JsFuture::from(promise).await;
 }

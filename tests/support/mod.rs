@@ -481,9 +481,12 @@ impl Lock for FakeLock {
 // ---------------------------------------------------------------------------------------------
 // Clock
 
+/// A clock the test moves: `sleep` resolves once [`FakeClock::advance_ms`] has passed its deadline.
 #[derive(Clone)]
 pub struct FakeClock {
     now: Rc<Cell<u64>>,
+    sleepers: Rc<RefCell<Vec<Waker>>>,
+    sleeps: Rc<Cell<usize>>,
 }
 
 impl Default for FakeClock {
@@ -496,17 +499,60 @@ impl FakeClock {
     pub fn new() -> Self {
         Self {
             now: Rc::new(Cell::new(T0_MS)),
+            sleepers: Rc::new(RefCell::new(Vec::new())),
+            sleeps: Rc::new(Cell::new(0)),
         }
     }
 
     pub fn advance_ms(&self, ms: u64) {
         self.now.set(self.now.get() + ms);
+        for waker in self.sleepers.borrow_mut().drain(..) {
+            waker.wake();
+        }
+    }
+
+    /// Sets the clock (a jump, as after a laptop sleeps).
+    pub fn set_ms(&self, now: u64) {
+        self.now.set(now);
+        for waker in self.sleepers.borrow_mut().drain(..) {
+            waker.wake();
+        }
+    }
+
+    /// How many `sleep`s were started so far.
+    pub fn sleeps(&self) -> usize {
+        self.sleeps.get()
+    }
+}
+
+struct Sleep {
+    clock: FakeClock,
+    until: u64,
+}
+
+impl Future for Sleep {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.clock.now.get() >= self.until {
+            Poll::Ready(())
+        } else {
+            self.clock.sleepers.borrow_mut().push(cx.waker().clone());
+            Poll::Pending
+        }
     }
 }
 
 impl Clock for FakeClock {
     fn now_ms(&self) -> u64 {
         self.now.get()
+    }
+
+    fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
+        self.sleeps.set(self.sleeps.get() + 1);
+        Box::pin(Sleep {
+            clock: self.clone(),
+            until: self.now.get().saturating_add(ms),
+        })
     }
 }
 

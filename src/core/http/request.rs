@@ -1,7 +1,5 @@
 //! Request options, request building and the result of a request (PROTOCOL.md §8).
 
-use serde::Deserialize;
-
 use crate::core::error::{Error, Result};
 use crate::core::transport::{HttpRequest, HttpResponse, Method};
 
@@ -15,19 +13,15 @@ pub const DEFAULT_API_KEY: &str = "torus-default";
 pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
 /// Per-request options: `{ authenticated?, headers?, timeout?, useAPIKey? }`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestOptions {
     /// Attach the session's access token, wait for a refresh in flight, refresh on 401.
     pub authenticated: bool,
     /// Extra headers, in order. A caller `Authorization` header is replaced on authenticated requests.
-    #[serde(deserialize_with = "deserialize_headers")]
     pub headers: Vec<(String, String)>,
     /// Abort after this many milliseconds (JS `timeout`).
-    #[serde(rename = "timeout", alias = "timeoutMs")]
     pub timeout_ms: Option<u32>,
     /// Add the `x-api-key` header (JS `useAPIKey`).
-    #[serde(rename = "useAPIKey", alias = "useApiKey")]
     pub use_api_key: bool,
 }
 
@@ -51,39 +45,6 @@ impl RequestOptions {
         self.timeout_ms = Some(ms);
         self
     }
-}
-
-/// Headers as a JSON object (`{ "x-a": "1" }`) in insertion order; values must be strings.
-fn deserialize_headers<'de, D>(
-    deserializer: D,
-) -> std::result::Result<Vec<(String, String)>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    struct Visitor;
-    impl<'de> serde::de::Visitor<'de> for Visitor {
-        type Value = Vec<(String, String)>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("an object of header names to string values")
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            mut map: A,
-        ) -> std::result::Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(entry) = map.next_entry::<String, String>()? {
-                out.push(entry);
-            }
-            Ok(out)
-        }
-        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_none<E>(self) -> std::result::Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-    }
-    deserializer.deserialize_any(Visitor)
 }
 
 /// A 2xx answer.

@@ -6,8 +6,11 @@
 //! | 5xx, 429, 408 | `REFRESH_FAILED` | kept |
 //! | 2xx that is not JSON or has no `access_token` | `REFRESH_FAILED` | kept |
 //! | 401 | `SESSION_EXPIRED` | cleared |
-//! | 400, 403, 404 with JSON `error: "invalid_grant"` | `SESSION_EXPIRED` | cleared |
-//! | any other non-2xx | `REFRESH_FAILED` | kept |
+//! | any other 4xx (400 `invalid_grant`, 403, 404, ...) | `SESSION_EXPIRED` | cleared |
+//! | any other status (1xx, 3xx) | `REFRESH_FAILED` | kept |
+//!
+//! The original clears the session on every failure; this SDK clears it only when the server's
+//! answer says the grant is over, so a flaky network never logs a user out.
 
 use super::wire::{excerpt, parse_refresh_answer, RefreshAnswer};
 use crate::core::error::{AuthErrorCode, Error};
@@ -54,7 +57,7 @@ pub fn classify_response(response: &HttpResponse) -> Result<RefreshAnswer, Failu
         });
     }
     let status = response.status;
-    let (error_code, detail) = server_detail(&response.body);
+    let detail = server_detail(&response.body);
     let what = format!(
         "HTTP {status}{}{}",
         if response.status_text.is_empty() {
@@ -64,8 +67,7 @@ pub fn classify_response(response: &HttpResponse) -> Result<RefreshAnswer, Failu
         },
         response.status_text
     );
-    let terminal = status == 401
-        || (matches!(status, 400 | 403 | 404) && error_code.as_deref() == Some("invalid_grant"));
+    let terminal = (400..500).contains(&status) && !matches!(status, 408 | 429);
     if terminal {
         Err(Failure::Terminal(Error::auth(
             AuthErrorCode::SessionExpired,
@@ -79,8 +81,9 @@ pub fn classify_response(response: &HttpResponse) -> Result<RefreshAnswer, Failu
     }
 }
 
-/// The server's JSON `error` code, and a one-line description of the body.
-fn server_detail(body: &str) -> (Option<String>, String) {
+/// A one-line description of the body: the server's JSON `error` and `error_description`, or an
+/// excerpt of the text.
+fn server_detail(body: &str) -> String {
     if let Ok(map @ Value::Object(_)) = json::parse(body) {
         let code = map.get("error").and_then(Value::as_str).map(str::to_owned);
         let description = map
@@ -93,12 +96,11 @@ fn server_detail(body: &str) -> (Option<String>, String) {
             (None, Some(d)) => d.to_owned(),
             (None, None) => excerpt(body),
         };
-        return (code, detail);
+        return detail;
     }
-    let detail = if body.trim().is_empty() {
+    if body.trim().is_empty() {
         "(empty body)".to_owned()
     } else {
         excerpt(body.trim())
-    };
-    (None, detail)
+    }
 }

@@ -7,6 +7,29 @@ pub const EXPIRY_SKEW_MS: u64 = 30_000;
 /// The `exp` claim of `token`, in milliseconds since the epoch, or `None` when the token is not a
 /// JWT with a numeric `exp`.
 pub fn expiry_ms(token: &str) -> Option<u64> {
+    claim_ms(token, "exp")
+}
+
+/// The `iat` claim of `token`, in milliseconds since the epoch.
+pub fn issued_at_ms(token: &str) -> Option<u64> {
+    claim_ms(token, "iat")
+}
+
+/// The lifetime the server gave `token` (`exp - iat`), in milliseconds: measured on the server's
+/// clock alone, so a client clock that is off does not change it.
+pub fn lifetime_ms(token: &str) -> Option<u64> {
+    let (exp, iat) = (expiry_ms(token)?, issued_at_ms(token)?);
+    exp.checked_sub(iat)
+}
+
+/// True when `candidate` is a JWT that expires no earlier than `than`: a token issued after it
+/// (in the same second, the two `exp` are equal). Comparing two `exp` claims needs no client clock.
+pub fn expires_no_earlier(candidate: &str, than: &str) -> Option<bool> {
+    Some(expiry_ms(candidate)? >= expiry_ms(than)?)
+}
+
+/// A numeric claim in seconds, as milliseconds.
+fn claim_ms(token: &str, claim: &str) -> Option<u64> {
     let mut parts = token.split('.');
     let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
@@ -14,12 +37,12 @@ pub fn expiry_ms(token: &str) -> Option<u64> {
     }
     let json = base64url_decode(payload)?;
     let claims = crate::core::json::parse(std::str::from_utf8(&json).ok()?).ok()?;
-    let exp = claims.get("exp")?.as_f64()?;
-    if !exp.is_finite() || exp < 0.0 {
+    let secs = claims.get(claim)?.as_f64()?;
+    if !secs.is_finite() || secs < 0.0 {
         return None;
     }
     // Seconds to milliseconds; saturating, as `as` does for floats.
-    Some((exp * 1000.0) as u64)
+    Some((secs * 1000.0) as u64)
 }
 
 /// True when `token` is a JWT whose `exp` is at or before `now_ms + EXPIRY_SKEW_MS`.

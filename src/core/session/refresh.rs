@@ -1,27 +1,39 @@
-//! The refresh coordinator: one refresh in flight per tab, run under the cross-tab lock.
+//! The refresh coordinator: one refresh in flight per tab, run under the cross-tab lock, committed
+//! only if nothing newer happened meanwhile (see [`super::state`] for the whole state machine).
 //!
 //! Every caller that needs a refresh joins the in-flight [`Shared`] future if there is one, else
 //! starts it. Checking for a flight and starting one happen without an `.await` in between, so two
 //! callers can never start two flights. The flight:
-//! 1. takes its snapshot of the access token (the failed token, or the one this tab knows);
-//! 2. waits for the lock `{prefix}:session-refresh` (bounded);
-//! 3. inside it, re-reads the stored tokens: if adoption is allowed and another tab rotated the access
-//!    token to one that is not expired, adopts it and sends nothing; else sends the refresh with the
-//!    stored tokens and commits the answer (or clears the session on a terminal answer);
-//! 4. releases the lock, leaves the coordinator, and only then resolves, so the callers'
-//!    continuations never run under the lock.
+//! 1. notes the generation, and fails at once while backing off after transient failures;
+//! 2. takes its snapshot of the access token (the failed token, or the one this tab knows) and asks
+//!    `accessTokenProvider`, if any, outside the lock (bounded by the request timeout);
+//! 3. waits for the lock `{prefix}:session-refresh` (bounded);
+//! 4. inside it, reads the stored slots: if adoption is allowed and another tab rotated the access
+//!    token to a newer one, adopts it and sends nothing; else sends the refresh (bounded);
+//! 5. commits only if the generation is unchanged and the stored slots still hold what it read in 4
+//!    (refresh token first, then access token; a refused write falls back to memory); a terminal
+//!    answer clears the slots under the same condition;
+//! 6. releases the lock, leaves the coordinator, announces the change, and only then resolves, so
+//!    no caller's continuation and no listener runs under the lock.
+//!
+//! A transition of this tab (`setTokens`, `logout`, `clearSessionData`, another tab's `Supersede`)
+//! aborts the flight: its request is cancelled, its lock released, and its callers get
+//! [`RefreshOutcome::Superseded`].
 
 use std::cell::{Cell, RefCell};
 use std::rc::Weak;
 
-use futures::future::{LocalBoxFuture, Shared};
+use futures::future::{AbortHandle, Abortable, LocalBoxFuture, Shared};
 use futures::FutureExt;
 
+use super::backoff::parse_retry_after;
 use super::classify::{classify_response, classify_transport_error, Failure};
 use super::jwt;
 use super::manager::Inner;
+use super::options::STORAGE_TIMEOUT_MS;
+use super::state::{AuthEvent, Change, Memory, Origin};
 use super::wire;
-use crate::core::clock::Clock;
+use crate::core::clock::{within, Clock};
 use crate::core::error::{AuthErrorCode, Error, Result};
 use crate::core::keys::Slot;
 use crate::core::lock::Lock;
@@ -34,18 +46,23 @@ pub enum RefreshOutcome {
     Refreshed {
         /// The encrypted `session_data` JSON text of the answer, if any.
         session_data: Option<String>,
+        /// The session id stored with the tokens this refresh used: the key of `session_data`.
+        session_id: Option<String>,
     },
-    /// Another tab (or an earlier refresh) had already rotated the access token to one that is not
-    /// expired: this tab adopted the stored tokens and sent nothing. No `session_data`.
+    /// Another tab (or an earlier refresh) had already rotated the access token to a newer one:
+    /// this tab adopted the stored tokens and sent nothing. No `session_data`.
     Adopted,
+    /// The session changed while the refresh was prepared or in flight (`setTokens`, `logout`,
+    /// `clearSessionData`, here or in another tab): nothing was committed.
+    Superseded,
 }
 
 impl RefreshOutcome {
     /// The `session_data` of a [`RefreshOutcome::Refreshed`].
     pub fn session_data(&self) -> Option<&str> {
         match self {
-            Self::Refreshed { session_data } => session_data.as_deref(),
-            Self::Adopted => None,
+            Self::Refreshed { session_data, .. } => session_data.as_deref(),
+            _ => None,
         }
     }
 }
@@ -75,6 +92,7 @@ struct Flight {
     id: u64,
     adopt: bool,
     future: SharedRefresh,
+    abort: AbortHandle,
 }
 
 /// The in-flight refresh of one manager.
@@ -119,13 +137,26 @@ impl Coordinator {
         let id = self.next_id.get().wrapping_add(1);
         self.next_id.set(id);
         let adopt = plan.adopt;
-        let future = run_flight(inner, id, plan).boxed_local().shared();
+        let (abort, registration) = AbortHandle::new_pair();
+        let future = Abortable::new(run_flight(inner, id, plan), registration)
+            .map(|r| r.unwrap_or(Ok(RefreshOutcome::Superseded)))
+            .boxed_local()
+            .shared();
         *self.current.borrow_mut() = Some(Flight {
             id,
             adopt,
             future: future.clone(),
+            abort,
         });
         (future, adopt)
+    }
+
+    /// Aborts the flight in progress, if any: its request and lock wait are dropped (which cancels
+    /// the fetch and releases the lock) and its callers get [`RefreshOutcome::Superseded`].
+    pub(super) fn supersede(&self) {
+        if let Some(flight) = self.current.borrow_mut().take() {
+            flight.abort.abort();
+        }
     }
 
     /// Forgets flight `id` (and only it).
@@ -153,18 +184,30 @@ where
             "the session manager was dropped before the refresh ran",
         ));
     };
-    let result = flight_body(&inner, plan).await;
+    let (result, changes) = flight_body(&inner, plan).await;
     inner.coordinator.finish(id);
+    for change in changes {
+        inner.announce(change);
+    }
     result
 }
 
-async fn flight_body<T, L, C>(inner: &Inner<T, L, C>, plan: FlightPlan) -> Result<RefreshOutcome>
+/// The flight's result and the changes to announce once the lock is released.
+type FlightResult = (Result<RefreshOutcome>, Vec<Change>);
+
+async fn flight_body<T, L, C>(inner: &Inner<T, L, C>, plan: FlightPlan) -> FlightResult
 where
     T: Transport,
     L: Lock,
     C: Clock,
 {
-    let epoch = inner.epoch.get();
+    let generation = inner.generation.get();
+    if let Some((error, wait_ms)) = inner.backoff.blocked(inner.clock.now_ms()) {
+        return (Err(backing_off(error, wait_ms)), Vec::new());
+    }
+    if let Err(e) = inner.options.api_base() {
+        return (Err(e), Vec::new());
+    }
     let snapshot = match plan.snapshot {
         Snapshot::Failed(token) => token,
         Snapshot::Current => {
@@ -173,88 +216,247 @@ where
                 Some(token) => Some(token),
                 // Nothing in memory: the stored token is this tab's current one, so that a fresh
                 // instance never takes its own stale stored token for one another tab rotated.
-                None => inner.read_access_token().await?,
+                None => match bounded_read(inner, Slot::AccessToken).await {
+                    Ok(token) => token,
+                    Err(e) => return (Err(e), Vec::new()),
+                },
             }
         }
     };
+    // The app's provider runs outside the lock, bounded: a slow or hanging provider holds no tab.
+    let provided = match inner.provide_access_token().await {
+        Ok(token) => token,
+        Err(e) => return (Err(e), Vec::new()),
+    };
     let name = inner.slots.keys().lock_name();
-    let task = locked_refresh(inner, plan.adopt, snapshot, epoch).boxed_local();
-    inner
+    let task = locked_refresh(inner, plan.adopt, snapshot, provided, generation).boxed_local();
+    match inner
         .lock
         .with_lock(&name, inner.options.lock_wait_ms, task)
-        .await?
+        .await
+    {
+        Ok(out) => out,
+        Err(e) => (Err(e), Vec::new()),
+    }
 }
 
-/// The part under the lock: re-read, adopt or send, commit.
+/// The stored slots a refresh reads before sending and checks again before committing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// The session id.
+    pub session_id: Option<String>,
+    /// The access token.
+    pub access_token: Option<String>,
+    /// The refresh token.
+    pub refresh_token: Option<String>,
+}
+
+/// Reads the session id, access token and refresh token from storage, each bounded.
+pub(super) async fn read_stored<T, L, C: Clock>(inner: &Inner<T, L, C>) -> Result<Stored> {
+    Ok(Stored {
+        session_id: bounded_read(inner, Slot::SessionId).await?,
+        access_token: bounded_read(inner, Slot::AccessToken).await?,
+        refresh_token: bounded_read(inner, Slot::RefreshToken).await?,
+    })
+}
+
+/// One slot read, bounded by [`STORAGE_TIMEOUT_MS`].
+pub(super) async fn bounded_read<T, L, C: Clock>(
+    inner: &Inner<T, L, C>,
+    slot: Slot,
+) -> Result<Option<String>> {
+    within(&inner.clock, STORAGE_TIMEOUT_MS, inner.slots.get(slot))
+        .await
+        .unwrap_or_else(|| Err(storage_timeout()))
+}
+
+pub(super) fn storage_timeout() -> Error {
+    Error::StorageUnavailable("the storage adapter did not answer within 5 s".to_owned())
+}
+
+/// The part under the lock: read, adopt or send, check, commit.
 async fn locked_refresh<T, L, C>(
     inner: &Inner<T, L, C>,
     adopt: bool,
     snapshot: Option<String>,
-    epoch: u64,
-) -> Result<RefreshOutcome>
+    provided: Option<String>,
+    generation: u64,
+) -> FlightResult
 where
     T: Transport,
     L: Lock,
     C: Clock,
 {
-    if inner.epoch.get() != epoch {
-        return Err(cleared_meanwhile());
+    let nothing = Vec::new();
+    if inner.generation.get() != generation {
+        return (Ok(RefreshOutcome::Superseded), nothing);
     }
-    let stored_access = inner.read_access_token().await?;
-    let stored_refresh = inner.slots.get(Slot::RefreshToken).await?;
-    if adopt {
-        if let Some(stored) = stored_access.as_deref() {
-            let rotated = snapshot.as_deref() != Some(stored);
-            if rotated && !jwt::is_expired(stored, inner.clock.now_ms()) {
-                inner.remember_tokens(stored_access.clone(), stored_refresh.clone());
-                inner.authenticated.set(true);
-                return Ok(RefreshOutcome::Adopted);
+    let before = match read_stored(inner).await {
+        Ok(stored) => stored,
+        Err(e) => return (Err(e), nothing),
+    };
+    let access = provided.or_else(|| before.access_token.clone());
+    if access.is_none() && before.refresh_token.is_none() {
+        // Nothing to refresh with (never stored, or cleared before this flight got the lock): the
+        // original's error, and no request.
+        return (
+            Err(Error::auth(
+                AuthErrorCode::Expired,
+                "No access token or refresh token available",
+            )),
+            nothing,
+        );
+    }
+    if adopt && !inner.provider_is_set() {
+        if let Some(stored) = before.access_token.as_deref() {
+            if is_newer(stored, snapshot.as_deref(), inner.clock.now_ms()) {
+                inner.adopt(&before);
+                return (Ok(RefreshOutcome::Adopted), nothing);
             }
         }
     }
 
-    let request = wire::refresh_request(
+    let request = match wire::refresh_request(
         &inner.options,
-        stored_access.as_deref(),
-        stored_refresh.as_deref(),
-    );
-    let answer = match inner.transport.send(request).await {
-        Ok(response) => classify_response(&response),
-        Err(e) => Err(classify_transport_error(e)),
+        access.as_deref(),
+        before.refresh_token.as_deref(),
+    ) {
+        Ok(request) => request,
+        Err(e) => return (Err(e), nothing),
     };
-    if inner.epoch.get() != epoch {
-        // The app cleared the session (or logged out) while the request was in flight: never
-        // resurrect it.
-        return Err(cleared_meanwhile());
+    // The transport aborts at the request's timeout; this bound also covers a transport (a
+    // wrapped `fetch`) that ignores it.
+    let bound = u64::from(inner.options.request_timeout_ms()) + 1_000;
+    let sent = within(&inner.clock, bound, inner.transport.send(request)).await;
+    let (answer, retry_after) = match sent {
+        Some(Ok(response)) => {
+            let retry_after = response
+                .header_value("retry-after")
+                .and_then(parse_retry_after);
+            (classify_response(&response), retry_after)
+        }
+        Some(Err(e)) => (Err(classify_transport_error(e)), None),
+        None => (
+            Err(classify_transport_error(Error::Timeout {
+                url: inner.options.refresh_url().unwrap_or_default(),
+                ms: inner.options.request_timeout_ms(),
+            })),
+            None,
+        ),
+    };
+
+    // Newer always wins: a transition of this tab, or a change of the stored session by any tab
+    // (ours or the original's), while the request was in flight drops this answer.
+    if inner.generation.get() != generation {
+        return (Ok(RefreshOutcome::Superseded), nothing);
     }
+    match read_stored(inner).await {
+        Ok(after) if after == before => {}
+        Ok(_) => return (Ok(RefreshOutcome::Superseded), nothing),
+        Err(e) => return (Err(e), nothing),
+    }
+
     match answer {
         Ok(answer) => {
-            inner
-                .slots
-                .set(Slot::AccessToken, &answer.access_token)
-                .await?;
-            if let Some(refresh) = answer.refresh_token.as_deref() {
-                inner.slots.set(Slot::RefreshToken, refresh).await?;
+            let mut changes = Vec::new();
+            // The rotated refresh token first: if it cannot be stored, it is kept in memory, and
+            // the next refresh never replays the revoked one.
+            for (slot, value) in [
+                (Slot::RefreshToken, answer.refresh_token.as_deref()),
+                (Slot::AccessToken, Some(answer.access_token.as_str())),
+            ] {
+                let Some(value) = value else { continue };
+                let write = within(
+                    &inner.clock,
+                    STORAGE_TIMEOUT_MS,
+                    inner.slots.set_or_fall_back(slot, value),
+                )
+                .await;
+                if let Some(error) = write.unwrap_or_else(|| Some(storage_timeout())) {
+                    if !inner.slots.is_fallen_back(slot) {
+                        inner.slots.keep_in_memory(slot, value);
+                    }
+                    changes.push(Change {
+                        event: AuthEvent::StorageFallback,
+                        origin: Origin::Local,
+                        error: Some(error),
+                    });
+                }
             }
-            let refresh = answer.refresh_token.or(stored_refresh);
-            inner.remember_tokens(Some(answer.access_token), refresh);
+            let id_token = inner.memory.borrow().id_token.clone();
+            inner.commit_memory(Memory {
+                session_id: before.session_id.clone(),
+                access_token: Some(answer.access_token),
+                refresh_token: answer.refresh_token.or(before.refresh_token),
+                id_token,
+            });
             inner.authenticated.set(true);
-            Ok(RefreshOutcome::Refreshed {
-                session_data: answer.session_data,
-            })
+            inner.backoff.reset();
+            inner.schedule_from_current();
+            changes.insert(0, Change::local(AuthEvent::TokenRefreshed));
+            (
+                Ok(RefreshOutcome::Refreshed {
+                    session_data: answer.session_data,
+                    session_id: before.session_id,
+                }),
+                changes,
+            )
         }
         Err(Failure::Terminal(e)) => {
             // Best effort: the error to report is the server's answer, not a storage hiccup.
-            let _ = inner.clear().await;
-            Err(e)
+            let _ = inner.clear_now().await;
+            (Err(e), vec![Change::local(AuthEvent::SessionExpired)])
         }
-        Err(Failure::Transient(e)) => Err(e),
+        Err(Failure::Transient(e)) => {
+            inner.backoff.failed(
+                &inner.options.backoff,
+                inner.clock.now_ms(),
+                e.clone(),
+                retry_after,
+            );
+            (Err(e), nothing)
+        }
     }
 }
 
-fn cleared_meanwhile() -> Error {
+/// Is the stored access token one another tab rotated after this tab's `snapshot`?
+///
+/// It must differ from the snapshot, and be newer: an `exp` no earlier than the snapshot's (no client
+/// clock involved, so a clock that is hours off neither loops nor adopts a stale token); when
+/// either has no readable `exp`, it must not be expired by the local clock.
+fn is_newer(stored: &str, snapshot: Option<&str>, now_ms: u64) -> bool {
+    if snapshot == Some(stored) {
+        return false;
+    }
+    match snapshot.and_then(|s| jwt::expires_no_earlier(stored, s)) {
+        Some(later) => later,
+        None => !jwt::is_expired(stored, now_ms),
+    }
+}
+
+fn backing_off(error: Error, wait_ms: u64) -> Error {
+    let secs = wait_ms.div_ceil(1000);
+    let message = match &error {
+        Error::Auth { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    let code = match &error {
+        Error::Auth { code, .. } => *code,
+        _ => AuthErrorCode::RefreshFailed,
+    };
     Error::auth(
-        AuthErrorCode::SessionExpired,
-        "the session was cleared while the refresh was in flight",
+        code,
+        format!("{message} (not retried for {secs} s: backing off after failed refreshes)"),
     )
+}
+
+impl Change {
+    /// A change made by this tab.
+    pub fn local(event: AuthEvent) -> Self {
+        Self {
+            event,
+            origin: Origin::Local,
+            error: None,
+        }
+    }
 }

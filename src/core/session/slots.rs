@@ -1,8 +1,9 @@
 //! The four storage slots of a session, each on its own adapter (PROTOCOL.md §1).
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::core::error::Result;
+use crate::core::error::{Error, Result};
 use crate::core::keys::{Slot, StorageKeys};
 use crate::core::storage::{MemoryStorage, StorageAdapter};
 
@@ -14,6 +15,8 @@ pub struct SessionSlots {
     access_token: Rc<dyn StorageAdapter>,
     refresh_token: Rc<dyn StorageAdapter>,
     id_token: Rc<dyn StorageAdapter>,
+    /// Slots whose storage refused a write, with the value this tab keeps in memory instead.
+    fallback: Rc<RefCell<Vec<(Slot, Option<String>)>>>,
 }
 
 impl std::fmt::Debug for SessionSlots {
@@ -39,6 +42,7 @@ impl SessionSlots {
             access_token,
             refresh_token,
             id_token,
+            fallback: Rc::default(),
         }
     }
 
@@ -73,21 +77,67 @@ impl SessionSlots {
         }
     }
 
-    /// The value of `slot`; an empty stored string reads as `None`.
+    /// The memory value of a slot that fell back, if it did.
+    fn fallen_back(&self, slot: Slot) -> Option<Option<String>> {
+        self.fallback
+            .borrow()
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn forget_fallback(&self, slot: Slot) {
+        self.fallback.borrow_mut().retain(|(s, _)| *s != slot);
+    }
+
+    /// True when `slot` lives in memory because its storage refused a write.
+    pub fn is_fallen_back(&self, slot: Slot) -> bool {
+        self.fallen_back(slot).is_some()
+    }
+
+    /// The value of `slot` (the memory copy of a slot that fell back); an empty stored string reads
+    /// as `None`.
     pub async fn get(&self, slot: Slot) -> Result<Option<String>> {
+        if let Some(value) = self.fallen_back(slot) {
+            return Ok(value);
+        }
         let key = self.keys.key(slot);
         let value = self.adapter(slot).get(&key).await?;
         Ok(value.filter(|v| !v.is_empty()))
     }
 
-    /// Stores `value` in `slot`.
+    /// Stores `value` in `slot`. A storage that refuses gives its error and nothing is kept.
     pub async fn set(&self, slot: Slot, value: &str) -> Result<()> {
         let key = self.keys.key(slot);
-        self.adapter(slot).set(&key, value).await
+        self.adapter(slot).set(&key, value).await?;
+        self.forget_fallback(slot);
+        Ok(())
     }
 
-    /// Removes `slot`.
+    /// Stores `value` in `slot`; if the storage refuses, keeps it in memory for this tab instead
+    /// (later reads of the slot give it) and returns the storage's error. Never loses the value.
+    pub async fn set_or_fall_back(&self, slot: Slot, value: &str) -> Option<Error> {
+        match self.set(slot, value).await {
+            Ok(()) => None,
+            Err(e) => {
+                self.keep_in_memory(slot, value);
+                Some(e)
+            }
+        }
+    }
+
+    /// Keeps `value` for `slot` in memory, in place of its storage, from now on (until the next
+    /// successful write or a removal).
+    pub fn keep_in_memory(&self, slot: Slot, value: &str) {
+        self.forget_fallback(slot);
+        self.fallback
+            .borrow_mut()
+            .push((slot, Some(value.to_owned())));
+    }
+
+    /// Removes `slot` (and its memory copy, if it fell back).
     pub async fn remove(&self, slot: Slot) -> Result<()> {
+        self.forget_fallback(slot);
         let key = self.keys.key(slot);
         self.adapter(slot).remove(&key).await
     }

@@ -5,13 +5,19 @@ use crate::core::error::{Error, Result};
 use crate::core::json::{self, Value};
 use crate::core::transport::{HttpRequest, HttpResponse, Method};
 
-/// `POST {baseURL}{sessionsEndpoint}` with the tokens known now.
+/// `POST {baseURL}{sessionsEndpoint}` with the tokens known now; without `apiClientConfig`, the
+/// original's `INVALID` error.
 pub fn refresh_request(
     options: &SessionOptions,
     access_token: Option<&str>,
     refresh_token: Option<&str>,
-) -> HttpRequest {
-    token_request(options.refresh_url(), options, access_token, refresh_token)
+) -> Result<HttpRequest> {
+    Ok(token_request(
+        options.refresh_url()?,
+        options,
+        access_token,
+        refresh_token,
+    ))
 }
 
 /// `POST {baseURL}{logoutEndpoint}`, same headers and body shape as the refresh.
@@ -19,8 +25,13 @@ pub fn logout_request(
     options: &SessionOptions,
     access_token: Option<&str>,
     refresh_token: Option<&str>,
-) -> HttpRequest {
-    token_request(options.logout_url(), options, access_token, refresh_token)
+) -> Result<HttpRequest> {
+    Ok(token_request(
+        options.logout_url()?,
+        options,
+        access_token,
+        refresh_token,
+    ))
 }
 
 fn token_request(
@@ -31,7 +42,7 @@ fn token_request(
 ) -> HttpRequest {
     let mut request = HttpRequest::new(Method::Post, url)
         .header("Content-Type", "application/json")
-        .timeout_ms(options.timeout_ms);
+        .timeout_ms(Some(options.request_timeout_ms()));
     if let Some(at) = access_token.filter(|t| !t.is_empty()) {
         request = request.header("Authorization", format!("Bearer {at}"));
     }
