@@ -56,7 +56,7 @@ async fn start_redis(port: u16, dir: &std::path::Path) -> Child {
         .kill_on_drop(true)
         .spawn()
         .expect("redis-server on PATH (scripts/setup.sh installs it)");
-    for _ in 0..200 {
+    for _ in 0..800 {
         if redis_answers(port).await {
             return child;
         }
@@ -271,7 +271,7 @@ async fn two_instances_share_one_redis() {
     // Redis back (empty: no persistence): both work again without a restart.
     let _redis = start_redis(port, &dir).await;
     let mut recovered = None;
-    for _ in 0..100 {
+    for _ in 0..300 {
         let r = a
             .call(
                 "POST",
@@ -289,7 +289,7 @@ async fn two_instances_share_one_redis() {
     }
     let login = recovered.expect("A recovers once Redis is back");
     let mut refreshed = None;
-    for _ in 0..100 {
+    for _ in 0..300 {
         let r = b.refresh(login["refresh_token"].as_str().unwrap()).await;
         if r.status == 200 {
             refreshed = Some(r);
