@@ -14,22 +14,28 @@ import { load } from "#load";
 
 // ---- errors -----------------------------------------------------------------------------------
 
-/** Base of the SDK's errors: a real Error with a stable `code`. */
-class SessionManagerError extends Error {
-  constructor(message, code) {
-    super(message);
-    this.name = new.target.name;
-    if (code !== undefined) this.code = code;
-  }
-}
+// Names are string literals (not `new.target.name`): minifiers rename classes.
+const named = (Class, name) => Object.defineProperty(Class, "name", { value: name });
+/** An SDK error class: a real Error with a stable `name` and `code`. */
+const errorClass = (name) =>
+  named(
+    class extends Error {
+      constructor(message, code) {
+        super(message);
+        this.name = name;
+        if (code !== undefined) this.code = code;
+      }
+    },
+    name,
+  );
 /** Session flow failures; `code` in EXPIRED | INVALID | REFRESH_FAILED | NETWORK | DECRYPT_FAILED | NO_SESSION_ID | SESSION_EXPIRED | LOCK_TIMEOUT. */
-export class AuthError extends SessionManagerError {}
+export const AuthError = /* @__PURE__ */ errorClass("AuthError");
 /** HTTP failures: non-2xx (`HTTP_ERROR`, with status, statusText, url, body), `NETWORK`, `TIMEOUT`, `MALFORMED_RESPONSE`. */
-export class HttpError extends SessionManagerError {}
+export const HttpError = /* @__PURE__ */ errorClass("HttpError");
 /** Storage failures: `STORAGE_UNAVAILABLE`, `STORAGE_WRITE_FAILED`, `COOKIE_TOO_LARGE`, `COOKIE_INSECURE`. */
-export class StorageError extends SessionManagerError {}
+export const StorageError = /* @__PURE__ */ errorClass("StorageError");
 /** Decryption and signature failures: `DECRYPT_FAILED`. */
-export class CryptoError extends SessionManagerError {}
+export const CryptoError = /* @__PURE__ */ errorClass("CryptoError");
 
 const fail = (Class, code, message) => {
   const e = new Class(message);
@@ -119,7 +125,7 @@ function preReady(self, key, args, run) {
     .catch(() => {});
 }
 
-function wrap(Raw, Base = Object) {
+function wrap(Raw, name, Base = Object) {
   class Wrapper extends Base {
     constructor(...args) {
       super();
@@ -165,7 +171,7 @@ function wrap(Raw, Base = Object) {
       };
     }
   }
-  return Wrapper;
+  return named(Wrapper, name);
 }
 
 function generateRandomSessionKey() {
@@ -270,13 +276,13 @@ export class BaseStorageManager {
 
 // ---- the classes ------------------------------------------------------------------------------
 
-export const AuthSessionManager = /* @__PURE__ */ wrap(glue.AuthSessionManager);
-export const HttpClient = /* @__PURE__ */ wrap(glue.HttpClient);
-export const StorageManager = /* @__PURE__ */ wrap(glue.StorageManager, BaseStorageManager);
-export const LocalStorageAdapter = /* @__PURE__ */ wrap(glue.LocalStorageAdapter);
-export const SessionStorageAdapter = /* @__PURE__ */ wrap(glue.SessionStorageAdapter);
-export const CookieStorage = /* @__PURE__ */ wrap(glue.CookieStorage);
-export const MemoryStorage = /* @__PURE__ */ wrap(glue.MemoryStorage);
+export const AuthSessionManager = /* @__PURE__ */ wrap(glue.AuthSessionManager, "AuthSessionManager");
+export const HttpClient = /* @__PURE__ */ wrap(glue.HttpClient, "HttpClient");
+export const StorageManager = /* @__PURE__ */ wrap(glue.StorageManager, "StorageManager", BaseStorageManager);
+export const LocalStorageAdapter = /* @__PURE__ */ wrap(glue.LocalStorageAdapter, "LocalStorageAdapter");
+export const SessionStorageAdapter = /* @__PURE__ */ wrap(glue.SessionStorageAdapter, "SessionStorageAdapter");
+export const CookieStorage = /* @__PURE__ */ wrap(glue.CookieStorage, "CookieStorage");
+export const MemoryStorage = /* @__PURE__ */ wrap(glue.MemoryStorage, "MemoryStorage");
 
 /**
  * The original's server handler (encrypted, signed metadata on a session server), over StorageManager:
@@ -304,3 +310,7 @@ export class ServerHandler {
     return StorageManager.getPublicKey(sessionId);
   }
 }
+
+named(LocalStorageHandler, "LocalStorageHandler");
+named(BaseStorageManager, "BaseStorageManager");
+named(ServerHandler, "ServerHandler");

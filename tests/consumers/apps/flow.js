@@ -8,7 +8,9 @@ export async function flow(sdk, baseURL, storage) {
     if (!cond) throw new Error(`check failed: ${what}`);
   };
   check(STORAGE_KEYS.SESSION_ID === "session_id", "STORAGE_KEYS holds the suffixes");
-  check(typeof AuthError === "function", "AuthError exported");
+  const own = new AuthError("made by the app", "INVALID");
+  check(own instanceof AuthError && own instanceof Error && own.name === "AuthError" && own.code === "INVALID", `new AuthError(): ${own.name} ${own.code}`);
+  check(AuthSessionManager.name === "AuthSessionManager" && HttpError.name === "HttpError", `class names: ${AuthSessionManager.name}, ${HttpError.name}`);
 
   const options = { apiClientConfig: { baseURL } };
   if (storage) options.storage = storage;
