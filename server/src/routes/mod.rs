@@ -85,8 +85,12 @@ async fn no_store(request: Request, next: Next) -> Response {
     response
 }
 
-async fn health(State(app): State<SharedApp>) -> Json<Value> {
-    Json(json!({ "ok": true, "store": app.lifecycle.store().name() }))
+/// 200 `{ok: true, store}` when the store answers; 503 JSON (with a retry hint) when it does not,
+/// so a load balancer takes the instance out while its Redis is unreachable.
+async fn health(State(app): State<SharedApp>) -> Result<Json<Value>, ApiError> {
+    let store = app.lifecycle.store();
+    store.ping().await?;
+    Ok(Json(json!({ "ok": true, "store": store.name() })))
 }
 
 async fn fallback(State(app): State<SharedApp>, method: Method, uri: Uri) -> Response {

@@ -190,6 +190,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         false
     }
 
+    /// Whether the store answers (`GET /health`).
+    async fn ping(&self) -> StoreResult<()> {
+        Ok(())
+    }
+
     /// The session `sid`, if stored.
     async fn get_session(&self, sid: &str) -> StoreResult<Option<SessionRecord>>;
 

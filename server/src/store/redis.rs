@@ -206,8 +206,7 @@ impl RedisStore {
         Ok(conn.clone())
     }
 
-    /// PING (for `/health` and startup checks).
-    pub async fn ping(&self) -> StoreResult<()> {
+    async fn ping_redis(&self) -> StoreResult<()> {
         let mut conn = self.conn().await?;
         redis::cmd("PING")
             .query_async::<String>(&mut conn)
@@ -268,6 +267,10 @@ impl Store for RedisStore {
 
     fn is_shared(&self) -> bool {
         true
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.ping_redis().await
     }
 
     async fn insert_session(&self, record: SessionRecord) -> StoreResult<()> {

@@ -266,6 +266,9 @@ async fn two_instances_share_one_redis() {
         .await
         .assert_error(503, "temporarily_unavailable");
     }
+    a.call("GET", "/health", None, None)
+        .await
+        .assert_error(503, "temporarily_unavailable");
     assert!(a.alive() && b.alive(), "a server died with Redis");
 
     // Redis back (empty: no persistence): both work again without a restart.
@@ -299,6 +302,10 @@ async fn two_instances_share_one_redis() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(refreshed.is_some(), "B recovers once Redis is back");
+    assert_eq!(
+        b.call("GET", "/health", None, None).await.json(),
+        json!({ "ok": true, "store": "redis" })
+    );
     assert!(a.alive() && b.alive());
     let _ = std::fs::remove_dir_all(&dir);
 }
