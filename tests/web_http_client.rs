@@ -382,10 +382,23 @@ async fn a_transient_refresh_failure_is_a_typed_error_and_keeps_the_session() {
     );
     assert!(m.is_authenticated(), "still authenticated");
 
-    // Once the server is back, the same session refreshes and the request succeeds.
-    let me = wait(client.get(url("/v1/me?h6"), authenticated()))
-        .await
-        .unwrap();
+    // Once the server is back, the same session refreshes and the request succeeds. Until the
+    // backoff after the failure has passed, a try is refused without asking the server (the same
+    // REFRESH_FAILED); the server's counter shows that only the failed and the successful refresh
+    // reached it.
+    let start = now();
+    let me = loop {
+        match wait(client.get(url("/v1/me?h6"), authenticated())).await {
+            Ok(me) => break me,
+            Err(err) => {
+                assert_class(&err, "AuthError");
+                assert_eq!(code(&err), "REFRESH_FAILED", "{}", describe(&err));
+                assert_eq!(counter("refresh").await, 1, "backing off: nothing sent");
+                assert!(now() - start < 30_000.0, "never refreshed again");
+                wasm_session_manager::web::timer::sleep(100).await;
+            }
+        }
+    };
     assert_eq!(get_str(&me, "sid"), l.sid);
     assert_eq!(counter("refresh").await, 2);
 }

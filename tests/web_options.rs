@@ -150,7 +150,20 @@ fn auth_session_manager_accepts() {
         }
         o
     };
+    let top = |pairs: &[(&str, JsValue)]| {
+        let mut all = vec![("apiClientConfig", obj(&[base_url()]))];
+        all.extend(pairs.iter().cloned());
+        obj(&all)
+    };
     let cases: Vec<(&str, JsValue)> = vec![
+        // No apiClientConfig: constructed as by the original; API calls reject (see below).
+        ("undefined", JsValue::UNDEFINED),
+        ("null", JsValue::NULL),
+        ("no apiClientConfig", obj(&[])),
+        (
+            "apiClientConfig null",
+            obj(&[("apiClientConfig", JsValue::NULL)]),
+        ),
         ("baseURL", api(&[base_url()])),
         ("baseUrl alias", api(&[("baseUrl", s(server()))])),
         (
@@ -223,6 +236,26 @@ fn auth_session_manager_accepts() {
                 ("storage", JsValue::NULL),
             ]),
         ),
+        ("backoff true", top(&[("backoff", JsValue::TRUE)])),
+        ("backoff false", top(&[("backoff", JsValue::FALSE)])),
+        ("backoff null", top(&[("backoff", JsValue::NULL)])),
+        (
+            "backoff fields",
+            top(&[(
+                "backoff",
+                json(r#"{"initialMs":100,"maxMs":1000,"coolDownAfter":3,"coolDownMs":5000,"x":1}"#),
+            )]),
+        ),
+        ("backoff empty", top(&[("backoff", obj(&[]))])),
+        ("autoRefresh true", top(&[("autoRefresh", JsValue::TRUE)])),
+        ("autoRefresh false", top(&[("autoRefresh", JsValue::FALSE)])),
+        (
+            "autoRefresh leadTimeMs",
+            top(&[("autoRefresh", json(r#"{"leadTimeMs":5000}"#))]),
+        ),
+        ("autoRefresh empty", top(&[("autoRefresh", obj(&[]))])),
+        ("sync false", top(&[("sync", JsValue::FALSE)])),
+        ("sync null", top(&[("sync", JsValue::NULL)])),
     ];
     for (case, options) in cases {
         if let Err(e) = construct(&class, &options) {
@@ -239,11 +272,46 @@ fn auth_session_manager_refuses() {
         all.extend(pairs.iter().cloned());
         api(&all)
     };
+    let top = |pairs: &[(&str, JsValue)]| {
+        let mut all = vec![("apiClientConfig", obj(&[base_url()]))];
+        all.extend(pairs.iter().cloned());
+        obj(&all)
+    };
     let cases: Vec<(&str, JsValue, &str)> = vec![
-        ("undefined", JsValue::UNDEFINED, "apiClientConfig"),
-        ("null", JsValue::NULL, "apiClientConfig"),
-        ("a string", s("x"), "apiClientConfig"),
-        ("no apiClientConfig", obj(&[]), "apiClientConfig"),
+        ("backoff a string", top(&[("backoff", s("on"))]), "backoff"),
+        ("backoff 1", top(&[("backoff", n(1.0))]), "backoff"),
+        (
+            "backoff.initialMs a float",
+            top(&[("backoff", json(r#"{"initialMs":1.5}"#))]),
+            "initialMs",
+        ),
+        (
+            "backoff.maxMs negative",
+            top(&[("backoff", json(r#"{"maxMs":-1}"#))]),
+            "maxMs",
+        ),
+        (
+            "backoff.coolDownAfter a string",
+            top(&[("backoff", json(r#"{"coolDownAfter":"3"}"#))]),
+            "coolDownAfter",
+        ),
+        (
+            "backoff.coolDownMs a BigInt",
+            top(&[("backoff", obj(&[("coolDownMs", bigint("5"))]))]),
+            "coolDownMs",
+        ),
+        (
+            "autoRefresh a number",
+            top(&[("autoRefresh", n(60_000.0))]),
+            "autoRefresh",
+        ),
+        (
+            "autoRefresh.leadTimeMs a string",
+            top(&[("autoRefresh", json(r#"{"leadTimeMs":"5"}"#))]),
+            "leadTimeMs",
+        ),
+        ("sync a string", top(&[("sync", s("yes"))]), "sync"),
+        ("sync 0", top(&[("sync", n(0.0))]), "sync"),
         (
             "apiClientConfig a string",
             obj(&[("apiClientConfig", s(server()))]),
@@ -361,6 +429,30 @@ fn auth_session_manager_refuses() {
 
 // ---------------------------------------------------------------------------------------------
 // AuthSessionManager: what the read options do
+
+#[wasm_bindgen_test]
+async fn without_api_client_config_api_calls_reject_like_the_original() {
+    register_error_classes();
+    let m = construct(&auth_instance(), &obj(&[("storageKeyPrefix", s("noapi"))])).unwrap();
+    call(
+        &m,
+        "setTokens",
+        &[obj(&[
+            ("sessionId", s(SESSION_ID)),
+            ("refreshToken", s("rt-noapi")),
+        ])],
+    )
+    .await
+    .unwrap();
+    // The original's own error: AuthError INVALID "apiClientConfig is required for API operations".
+    let err = call(&m, "authorize", &[]).await.unwrap_err();
+    assert_class(&err, "AuthError");
+    assert_eq!(code(&err), "INVALID");
+    assert_eq!(
+        get_str(&err, "message"),
+        "apiClientConfig is required for API operations"
+    );
+}
 
 #[wasm_bindgen_test]
 async fn storage_key_prefix_from_either_place_names_the_keys() {
@@ -843,6 +935,11 @@ async fn http_client_refuses_bad_request_options_before_sending() {
             "timeout",
         ),
         ("timeout a Symbol", obj(&[("timeout", symbol())]), "timeout"),
+        (
+            "a getter that throws",
+            throwing_getter(&obj(&[]), "timeout"),
+            "options",
+        ),
     ];
     for (i, (case, options, field)) in bad.into_iter().enumerate() {
         let target = s(&format!("{}/v1/echo?opt-bad={i}", server()));
@@ -1273,16 +1370,6 @@ async fn known_reader_bugs() {
         let options = throwing_getter(&obj(&[("sessionServerBaseUrl", s("https://s"))]), key);
         assert_type_error(construct(&sm, &options), "INVALID_OPTION", key, key);
     }
-    // ... and HttpClient lets the getter's own exception out (a plain Error without a code).
-    let (client, _) = client().await;
-    let target = s(&format!("{}/v1/echo?bug", server()));
-    let r = call(
-        &client,
-        "get",
-        &[target, throwing_getter(&obj(&[]), "timeout")],
-    )
-    .await;
-    assert_type_error(r, "INVALID_OPTION", "timeout", "HttpClient getter throws");
     // 3. One option, one reader: top-level lockWaitMs takes 1.5 and Infinity, the same option inside
     //    apiClientConfig refuses anything but a whole number of milliseconds.
     for v in [n(1.5), n(f64::INFINITY)] {
