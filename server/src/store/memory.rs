@@ -1,6 +1,6 @@
 //! The in-memory store: the embedded default. Locks are never held across an `.await`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
@@ -21,6 +21,18 @@ struct Inner {
     ended: HashMap<String, (&'static str, u64)>,
     /// Bytes of metadata `data` held.
     meta_bytes: usize,
+    /// Sessions by when they end (the sweeper reads only what ended, not every session).
+    by_expiry: BTreeSet<(u64, String)>,
+}
+
+/// Where a session sorts in the expiry index: a force-expired one at once.
+fn expiry_key(record: &SessionRecord) -> (u64, String) {
+    let at = if record.force_expired {
+        0
+    } else {
+        record.expires_ms()
+    };
+    (at, record.sid.clone())
 }
 
 impl Inner {
@@ -37,6 +49,7 @@ impl Inner {
         match self.sessions.remove(sid) {
             Some(record) => {
                 self.unindex(&record.user, sid);
+                self.by_expiry.remove(&expiry_key(&record));
                 true
             }
             None => false,
@@ -108,6 +121,7 @@ impl Store for MemoryStore {
             .entry(record.user.clone())
             .or_default()
             .push(record.sid.clone());
+        inner.by_expiry.insert(expiry_key(&record));
         inner.sessions.insert(record.sid.clone(), record);
         Ok(())
     }
@@ -122,9 +136,12 @@ impl Store for MemoryStore {
 
     async fn replace_session(&self, mut record: SessionRecord) -> StoreResult<bool> {
         let mut inner = self.lock()?;
+        let inner = &mut *inner;
         match inner.sessions.get_mut(&record.sid) {
             Some(stored) if stored.version == record.version => {
                 record.version += 1;
+                inner.by_expiry.remove(&expiry_key(stored));
+                inner.by_expiry.insert(expiry_key(&record));
                 *stored = record;
                 Ok(true)
             }
@@ -193,10 +210,10 @@ impl Store for MemoryStore {
     async fn purge_expired(&self, now_ms: u64) -> StoreResult<Vec<String>> {
         let mut inner = self.lock()?;
         let expired: Vec<String> = inner
-            .sessions
-            .values()
-            .filter(|s| s.is_expired(now_ms))
-            .map(|s| s.sid.clone())
+            .by_expiry
+            .iter()
+            .take_while(|(at, _)| *at <= now_ms)
+            .map(|(_, sid)| sid.clone())
             .collect();
         for sid in &expired {
             inner.remove_session(sid);
@@ -288,6 +305,60 @@ mod tests {
             created_ms: 0,
             expires_ms: 10,
         }
+    }
+
+    fn session(sid: &str, expires_ms: u64) -> SessionRecord {
+        SessionRecord {
+            sid: sid.into(),
+            user: "u".into(),
+            label: None,
+            public_key: String::new(),
+            session_data: String::new(),
+            created_ms: 0,
+            last_used_ms: 0,
+            idle_expires_ms: expires_ms,
+            absolute_expires_ms: u64::MAX,
+            refresh_hash: String::new(),
+            parent: None,
+            ancestors: Vec::new(),
+            access: crate::store::AccessGrant {
+                jti: String::new(),
+                iat: 0,
+                exp: 0,
+                ep: 0,
+            },
+            epoch: 0,
+            min_epoch: 0,
+            force_expired: false,
+            login_ip: None,
+            login_user_agent: None,
+            last_ip: None,
+            last_user_agent: None,
+            version: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_sweep_reads_the_expiry_index() {
+        let store = MemoryStore::new();
+        for (sid, at) in [("a", 10), ("b", 20), ("c", 30), ("d", 40)] {
+            store.insert_session(session(sid, at)).await.unwrap();
+        }
+        // b moves later (a refresh), d is force-expired (the test hook), c is deleted.
+        let mut b = store.get_session("b").await.unwrap().unwrap();
+        b.idle_expires_ms = 100;
+        assert!(store.replace_session(b).await.unwrap());
+        let mut d = store.get_session("d").await.unwrap().unwrap();
+        d.force_expired = true;
+        assert!(store.replace_session(d).await.unwrap());
+        assert!(store.delete_session("c").await.unwrap());
+        let mut purged = store.purge_expired(25).await.unwrap();
+        purged.sort();
+        assert_eq!(purged, ["a", "d"]);
+        assert!(store.purge_expired(99).await.unwrap().is_empty());
+        assert_eq!(store.purge_expired(100).await.unwrap(), ["b"]);
+        assert!(store.session_ids().await.unwrap().is_empty());
+        assert!(store.lock().unwrap().by_expiry.is_empty());
     }
 
     #[tokio::test]

@@ -197,3 +197,20 @@ async fn revoke_one_others_and_all() {
     s.me(&e.access).await.assert_error(401, "invalid_token");
     assert_eq!(s.me(&mallory.access).await.status, 200);
 }
+
+#[tokio::test]
+async fn the_sweeper_ends_expired_sessions_in_memory_and_is_a_no_op_on_redis() {
+    let s = TestServer::start().await;
+    let old = s.login("alice").await;
+    s.clock.advance_secs(1000);
+    let young = s.login("bob").await;
+    s.clock.advance_secs(801); // alice idle for 1801 s, bob for 801 s
+    let swept = s.app.lifecycle.sweep().await.unwrap();
+    let shared = s.app.lifecycle.store().is_shared();
+    assert_eq!(swept, if shared { 0 } else { 1 });
+    // Either way the expired one is over (and says so), the other lives.
+    let r = s.refresh(&old.refresh).await;
+    r.assert_error(401, "invalid_grant");
+    assert_eq!(r.json()["session_status"], "expired", "{}", r.text);
+    assert_eq!(s.refresh(&young.refresh).await.status, 200);
+}
