@@ -1388,3 +1388,62 @@ async fn known_reader_bugs() {
         "INVALID_OPTION is not a TypeError"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// StorageManager request headers (read through `new Headers(init)`, as fetch reads them)
+
+#[wasm_bindgen_test]
+async fn storage_manager_headers_forms() {
+    let key = StorageManager::generate_random_session_key().unwrap();
+    let m: JsValue = StorageManager::new(obj(&[
+        ("sessionServerBaseUrl", s(server())),
+        ("sessionId", s(&key)),
+        ("sessionNamespace", s("opt-headers")),
+    ]))
+    .unwrap()
+    .into();
+    let pairs = json(r#"[["x-trace","t"]]"#);
+    let forms: Vec<(&str, JsValue, Option<&str>)> = vec![
+        ("undefined", JsValue::UNDEFINED, None),
+        ("null", JsValue::NULL, None),
+        ("record", json(r#"{"x-trace":"t"}"#), Some("t")),
+        (
+            "record with a number (coerced, as fetch does)",
+            json(r#"{"x-trace":7}"#),
+            Some("7"),
+        ),
+        ("pairs", pairs.clone(), Some("t")),
+        ("Headers", headers_of(&pairs), Some("t")),
+        ("Map", map_of(&pairs), Some("t")),
+    ];
+    for (case, headers, trace) in forms {
+        record_fetches();
+        call(&m, "createSession", &[json(r#"{"n":1}"#), headers.clone()])
+            .await
+            .unwrap_or_else(|e| panic!("createSession, {case}: {}", describe(&e)));
+        let _ = call(&m, "authorizeSession", &[obj(&[("headers", headers)])]).await;
+        for path in ["/v2/store/set", "/v2/store/get"] {
+            let sent = sent(path).await;
+            assert_eq!(sent.len(), 1, "{case} {path}");
+            let got = get(&get(&sent[0], "headers"), "x-trace");
+            assert_eq!(got.as_string().as_deref(), trace, "{case} {path}");
+            assert_eq!(
+                get(&get(&sent[0], "headers"), "content-type")
+                    .as_string()
+                    .as_deref(),
+                Some("application/json; charset=utf-8"),
+                "{case} {path}"
+            );
+        }
+    }
+    for (case, headers) in [
+        ("a string", s("x-trace: t")),
+        ("a pair without a value", json(r#"[["x-trace"]]"#)),
+        ("a bad header name", json(r#"{"bad name":"v"}"#)),
+    ] {
+        record_fetches();
+        let r = call(&m, "createSession", &[json(r#"{"n":1}"#), headers]).await;
+        assert_type_error(r, "INVALID_OPTION", "headers", case);
+        assert!(sent("/v2/store/").await.is_empty(), "{case}: sent");
+    }
+}
