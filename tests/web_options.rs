@@ -114,7 +114,7 @@ fn n(v: f64) -> JsValue {
     JsValue::from_f64(v)
 }
 
-/// An AuthSessionManager instance (for its class) and the options of one under `prefix`.
+/// An AuthSessionManager instance, for its class (`new instance.constructor(options)` in JS).
 fn auth_instance() -> JsValue {
     AuthSessionManager::new(json(&format!(
         r#"{{"apiClientConfig":{{"baseURL":"{}"}}}}"#,
