@@ -7,7 +7,6 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use futures::executor::LocalPool;
@@ -108,7 +107,9 @@ struct TransportInner {
     handler: RefCell<Handler>,
     gate: Rc<Gate>,
     url_gates: RefCell<Vec<(String, Rc<Gate>)>>,
+    answer_gates: RefCell<Vec<(String, Rc<Gate>)>>,
     in_flight: Cell<usize>,
+    answered: Cell<usize>,
 }
 
 /// Records every request, waits on its gate (open by default), then answers with its handler.
@@ -125,7 +126,9 @@ impl FakeTransport {
                 handler: RefCell::new(Box::new(handler)),
                 gate: Gate::new(true),
                 url_gates: RefCell::new(Vec::new()),
+                answer_gates: RefCell::new(Vec::new()),
                 in_flight: Cell::new(0),
+                answered: Cell::new(0),
             }),
         }
     }
@@ -172,6 +175,22 @@ impl FakeTransport {
             .borrow_mut()
             .push((prefix.to_owned(), gate.clone()));
         gate
+    }
+
+    /// A closed gate *after* the server handled requests whose URL starts with `prefix`: the server
+    /// has acted (rotated, revoked), and its answer is held on its way back.
+    pub fn answer_gate_for(&self, prefix: &str) -> Rc<Gate> {
+        let gate = Gate::new(false);
+        self.inner
+            .answer_gates
+            .borrow_mut()
+            .push((prefix.to_owned(), gate.clone()));
+        gate
+    }
+
+    /// Requests the handler has answered (whether or not the answer was delivered).
+    pub fn answered(&self) -> usize {
+        self.inner.answered.get()
     }
 
     pub fn requests_to(&self, prefix: &str) -> Vec<HttpRequest> {
@@ -225,6 +244,17 @@ impl Transport for FakeTransport {
             }
             self.inner.in_flight.set(self.inner.in_flight.get() - 1);
             let answer = (self.inner.handler.borrow_mut())(&request);
+            self.inner.answered.set(self.inner.answered.get() + 1);
+            let answer_gate = self
+                .inner
+                .answer_gates
+                .borrow()
+                .iter()
+                .find(|(prefix, _)| request.url.starts_with(prefix.as_str()))
+                .map(|(_, gate)| gate.clone());
+            if let Some(gate) = answer_gate {
+                gate.wait().await;
+            }
             answer
         })
     }
@@ -399,15 +429,85 @@ impl ServerState {
 // ---------------------------------------------------------------------------------------------
 // Lock
 
+/// A first-come, first-served exclusive lock, as `navigator.locks` grants requests in order.
+#[derive(Default)]
+struct Fifo {
+    held: Cell<bool>,
+    queue: RefCell<std::collections::VecDeque<u64>>,
+    next: Cell<u64>,
+    wakers: RefCell<Vec<Waker>>,
+}
+
+impl Fifo {
+    fn wake_all(&self) {
+        let wakers: Vec<Waker> = self.wakers.borrow_mut().drain(..).collect();
+        for w in wakers {
+            w.wake();
+        }
+    }
+}
+
+/// Held until dropped.
+pub struct LockGuard {
+    fifo: Rc<Fifo>,
+}
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        self.fifo.held.set(false);
+        self.fifo.wake_all();
+    }
+}
+
+struct Acquire {
+    fifo: Rc<Fifo>,
+    id: Option<u64>,
+    granted: bool,
+}
+
+impl Future for Acquire {
+    type Output = LockGuard;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<LockGuard> {
+        let fifo = self.fifo.clone();
+        let id = match self.id {
+            Some(id) => id,
+            None => {
+                let id = fifo.next.get();
+                fifo.next.set(id + 1);
+                fifo.queue.borrow_mut().push_back(id);
+                self.id = Some(id);
+                id
+            }
+        };
+        if !fifo.held.get() && fifo.queue.borrow().front() == Some(&id) {
+            fifo.queue.borrow_mut().pop_front();
+            fifo.held.set(true);
+            self.granted = true;
+            return Poll::Ready(LockGuard { fifo });
+        }
+        fifo.wakers.borrow_mut().push(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+impl Drop for Acquire {
+    fn drop(&mut self) {
+        if let (Some(id), false) = (self.id, self.granted) {
+            self.fifo.queue.borrow_mut().retain(|w| *w != id);
+            self.fifo.wake_all();
+        }
+    }
+}
+
 struct LockInner {
-    mutex: Arc<futures::lock::Mutex<()>>,
+    fifo: Rc<Fifo>,
     timeouts: Rc<Gate>,
     names: RefCell<Vec<String>>,
     waits: RefCell<Vec<u32>>,
 }
 
-/// A cross-tab lock for managers in one test: real mutual exclusion (an async mutex); a wait
-/// times out when the test calls [`FakeLock::expire_waits`] while the lock is held.
+/// A cross-tab lock for managers in one test: real mutual exclusion, granted in request order; a
+/// wait times out when the test calls [`FakeLock::expire_waits`] while the lock is held.
 #[derive(Clone)]
 pub struct FakeLock {
     inner: Rc<LockInner>,
@@ -423,7 +523,7 @@ impl FakeLock {
     pub fn new() -> Self {
         Self {
             inner: Rc::new(LockInner {
-                mutex: Arc::new(futures::lock::Mutex::new(())),
+                fifo: Rc::default(),
                 timeouts: Gate::new(false),
                 names: RefCell::new(Vec::new()),
                 waits: RefCell::new(Vec::new()),
@@ -432,12 +532,17 @@ impl FakeLock {
     }
 
     /// Takes the lock as "another tab" would, until the guard is dropped.
-    pub fn try_hold(&self) -> Option<futures::lock::OwnedMutexGuard<()>> {
-        self.inner.mutex.try_lock_owned()
+    pub fn try_hold(&self) -> Option<LockGuard> {
+        let fifo = &self.inner.fifo;
+        if fifo.held.get() || !fifo.queue.borrow().is_empty() {
+            return None;
+        }
+        fifo.held.set(true);
+        Some(LockGuard { fifo: fifo.clone() })
     }
 
     pub fn is_held(&self) -> bool {
-        self.inner.mutex.try_lock().is_none()
+        self.inner.fifo.held.get()
     }
 
     /// Every wait for the lock (now and later) gives up, as if its bound had passed.
@@ -464,7 +569,11 @@ impl Lock for FakeLock {
         Box::pin(async move {
             self.inner.names.borrow_mut().push(name.to_owned());
             self.inner.waits.borrow_mut().push(wait_ms);
-            let acquire = self.inner.mutex.lock();
+            let acquire = Acquire {
+                fifo: self.inner.fifo.clone(),
+                id: None,
+                granted: false,
+            };
             let timeout = self.inner.timeouts.wait();
             match select(acquire, timeout).await {
                 Either::Left((guard, _)) => {
@@ -563,6 +672,13 @@ impl Clock for FakeClock {
 pub fn jwt(exp_s: u64, tag: &str) -> String {
     let header = b64url(br#"{"alg":"none","typ":"JWT"}"#);
     let payload = b64url(format!(r#"{{"jti":"{tag}","exp":{exp_s}}}"#).as_bytes());
+    format!("{header}.{payload}.sig")
+}
+
+/// An unsigned JWT with `iat` and `exp` (seconds).
+pub fn jwt_iat(iat_s: u64, exp_s: u64, tag: &str) -> String {
+    let header = b64url(br#"{"alg":"none","typ":"JWT"}"#);
+    let payload = b64url(format!(r#"{{"jti":"{tag}","iat":{iat_s},"exp":{exp_s}}}"#).as_bytes());
     format!("{header}.{payload}.sig")
 }
 
@@ -742,4 +858,107 @@ pub type Client = wasm_session_manager::core::http::HttpClient<FakeTransport, Fa
 /// A client over `manager`, sending through `transport`.
 pub fn client(manager: &Manager, transport: &FakeTransport) -> Rc<Client> {
     Rc::new(Client::new(Rc::new(manager.clone()), transport.clone()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-tab messages and events
+
+use wasm_session_manager::core::session::{AuthEvent, Broadcast, Change, Origin, SyncMessage};
+
+/// A BroadcastChannel between the managers of one test: a message posted by one is delivered to
+/// every other one later (a spawned task), as the browser does.
+#[derive(Clone)]
+pub struct Hub {
+    spawner: futures::executor::LocalSpawner,
+    tabs: Rc<RefCell<Vec<Manager>>>,
+    posted: Rc<RefCell<Vec<SyncMessage>>>,
+}
+
+struct Port {
+    hub: Hub,
+    from: usize,
+}
+
+impl Broadcast for Port {
+    fn post(&self, message: SyncMessage) {
+        self.hub.posted.borrow_mut().push(message);
+        let tabs = self.hub.tabs.borrow().clone();
+        for (i, tab) in tabs.into_iter().enumerate() {
+            if i != self.from {
+                self.hub
+                    .spawner
+                    .spawn_local(async move { tab.on_sync(Some(message)).await })
+                    .expect("spawn");
+            }
+        }
+    }
+}
+
+impl Hub {
+    pub fn new(exec: &Exec) -> Self {
+        Self {
+            spawner: exec.pool.spawner(),
+            tabs: Rc::default(),
+            posted: Rc::default(),
+        }
+    }
+
+    /// Connects `tab` to the others.
+    pub fn join(&self, tab: &Manager) {
+        let from = self.tabs.borrow().len();
+        self.tabs.borrow_mut().push(tab.clone());
+        tab.set_broadcast(Some(Rc::new(Port {
+            hub: self.clone(),
+            from,
+        })));
+    }
+
+    pub fn posted(&self) -> Vec<SyncMessage> {
+        self.posted.borrow().clone()
+    }
+}
+
+/// Records every event `tab` reports.
+pub fn record_events(tab: &Manager) -> Rc<RefCell<Vec<(AuthEvent, Origin)>>> {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let out = seen.clone();
+    tab.subscribe(Rc::new(move |c: &Change| {
+        out.borrow_mut().push((c.event, c.origin))
+    }));
+    seen
+}
+
+// ---------------------------------------------------------------------------------------------
+// A storage that records writes and can refuse them
+
+use wasm_session_manager::core::storage::StorageAdapter;
+
+/// A [`MemoryStorage`] that logs `set`/`remove` calls in order and refuses writes to keys listed
+/// in `refuse`.
+#[derive(Default)]
+pub struct RecordingStorage {
+    pub inner: MemoryStorage,
+    pub log: RefCell<Vec<String>>,
+    pub refuse: RefCell<Vec<String>>,
+}
+
+impl StorageAdapter for RecordingStorage {
+    fn get<'a>(&'a self, key: &'a str) -> LocalBoxFuture<'a, Result<Option<String>>> {
+        self.inner.get(key)
+    }
+
+    fn set<'a>(&'a self, key: &'a str, value: &'a str) -> LocalBoxFuture<'a, Result<()>> {
+        if self.refuse.borrow().iter().any(|k| k == key) {
+            return Box::pin(async move {
+                Err(Error::StorageWrite(format!("{key}: QuotaExceededError")))
+            });
+        }
+        self.log.borrow_mut().push(format!("set {key}"));
+        self.inner.set(key, value)
+    }
+
+    fn remove<'a>(&'a self, key: &'a str) -> LocalBoxFuture<'a, Result<()>> {
+        self.log.borrow_mut().push(format!("remove {key}"));
+        self.inner.remove(key)
+    }
 }

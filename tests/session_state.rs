@@ -1,0 +1,862 @@
+//! The session state machine across tabs (`core::session::state`): every transition against a
+//! refresh at each of its await points, in this tab and in another one, with and without the
+//! cross-tab channel; commit order and storage fallback; events; backoff; the proactive refresh
+//! under a skewed clock and after a sleep; bounded waits; dispose.
+
+mod support;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use futures::FutureExt;
+use support::*;
+use wasm_session_manager::core::clock::Clock;
+use wasm_session_manager::core::crypto::{ecies, SessionKey};
+use wasm_session_manager::core::keys::Slot;
+use wasm_session_manager::core::session::{
+    AuthEvent, Origin, SessionManager, SessionOptions, SessionSlots, SyncMessage, TokensInput,
+};
+use wasm_session_manager::core::storage::MemoryStorage;
+use wasm_session_manager::core::transport::HttpRequest;
+use wasm_session_manager::{Error, Result};
+
+const DATA: &str = r#"{"user":"alice"}"#;
+
+fn all_cleared(storage: &MemoryStorage) {
+    for slot in Slot::ALL {
+        assert_eq!(stored(storage, slot), None, "{slot:?} cleared");
+    }
+}
+
+fn refresh_token_of(req: &HttpRequest) -> String {
+    let body: serde_json::Value =
+        serde_json::from_str(req.body.as_deref().unwrap_or("{}")).unwrap();
+    body["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defect 1: logout while a rotated answer is on its way.
+
+#[test]
+fn logout_in_another_tab_while_the_rotated_answer_is_on_its_way_sticks() {
+    let mut w = World::new(DATA);
+    let hub = Hub::new(&w.exec);
+    let (a, b) = (w.tab(), w.tab());
+    hub.join(&a);
+    hub.join(&b);
+    let a_events = record_events(&a);
+    let held = w.transport.answer_gate_for(REFRESH_URL);
+    let auth = {
+        let a = a.clone();
+        w.exec.spawn(async move { a.authorize().await })
+    };
+    w.exec.run_until_stalled();
+    assert_eq!(
+        w.server.refreshes(),
+        1,
+        "the server rotated; its answer is held"
+    );
+    let out = {
+        let b = b.clone();
+        w.exec.spawn(async move { b.logout().await })
+    };
+    w.exec.run_until_stalled();
+    assert_eq!(take(&out), Ok(()));
+    assert_eq!(
+        take(&auth),
+        Ok(None),
+        "authorize gives null: the session is gone"
+    );
+    held.open();
+    w.exec.run_until_stalled();
+    all_cleared(&w.storage);
+    assert!(!a.is_authenticated() && !b.is_authenticated());
+    assert_eq!(a.state().refresh_token, None, "tab A holds no token");
+    assert_eq!(w.server.logouts(), 1);
+    let requests = w.transport.requests();
+    assert_eq!(
+        requests.last().map(|r| r.url.as_str()),
+        Some(LOGOUT_URL),
+        "nothing is sent after the logout"
+    );
+    assert!(a_events
+        .borrow()
+        .contains(&(AuthEvent::SignedOut, Origin::Remote)));
+    assert_eq!(hub.posted()[0], SyncMessage::Supersede);
+}
+
+#[test]
+fn logout_without_the_channel_waits_for_the_lock_then_the_late_answer_is_dropped() {
+    // Another tab that hears nothing (an original 5.6 tab, or no BroadcastChannel) holds the lock
+    // for its refresh: the logout waits for the lock (bounded), then goes ahead; the late answer
+    // finds the session changed and writes nothing.
+    let mut w = World::new(DATA);
+    let (a, b) = (w.tab(), w.tab());
+    let held = w.transport.answer_gate_for(REFRESH_URL);
+    let auth = {
+        let a = a.clone();
+        w.exec.spawn(async move { a.authorize().await })
+    };
+    w.exec.run_until_stalled();
+    let out = {
+        let b = b.clone();
+        w.exec.spawn(async move { b.logout().await })
+    };
+    w.exec.run_until_stalled();
+    assert!(out.borrow().is_none(), "logout waits for the lock");
+    w.lock.expire_waits();
+    w.exec.run_until_stalled();
+    assert_eq!(take(&out), Ok(()));
+    all_cleared(&w.storage);
+    held.open();
+    w.exec.run_until_stalled();
+    assert_eq!(take(&auth), Ok(None));
+    all_cleared(&w.storage);
+    assert!(!a.is_authenticated());
+}
+
+#[test]
+fn logout_first_then_a_refresh_in_another_tab_finds_nothing_to_send() {
+    let mut w = World::new(DATA);
+    let hub = Hub::new(&w.exec);
+    let (a, b) = (w.tab(), w.tab());
+    hub.join(&a);
+    hub.join(&b);
+    let logout_gate = w.transport.gate_for(LOGOUT_URL);
+    let out = {
+        let b = b.clone();
+        w.exec.spawn(async move { b.logout().await })
+    };
+    w.exec.run_until_stalled();
+    let auth = {
+        let a = a.clone();
+        w.exec.spawn(async move { a.authorize().await })
+    };
+    w.exec.run_until_stalled();
+    logout_gate.open();
+    w.exec.run_until_stalled();
+    assert_eq!(take(&out), Ok(()));
+    assert_eq!(take(&auth), Ok(None));
+    assert_eq!(w.server.refreshes(), 0, "no refresh after the logout began");
+    all_cleared(&w.storage);
+}
+
+#[test]
+fn logout_in_the_same_tab_cancels_its_refresh() {
+    let mut w = World::new(DATA);
+    let a = w.tab();
+    let held = w.transport.answer_gate_for(REFRESH_URL);
+    let auth = {
+        let a = a.clone();
+        w.exec.spawn(async move { a.authorize().await })
+    };
+    w.exec.run_until_stalled();
+    w.exec.block_on(a.logout()).unwrap();
+    held.open();
+    w.exec.run_until_stalled();
+    assert_eq!(take(&auth), Ok(None));
+    all_cleared(&w.storage);
+    assert!(!a.is_authenticated());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defect 2: an older refresh never overwrites a newer login.
+
+/// A transport for two logins: `rt-1…` belongs to the old session (key `old`), `rt-new…` to the
+/// new one (key `new`); each refresh rotates within its session.
+fn two_sessions(old: &SessionKey, new: &SessionKey) -> FakeTransport {
+    let (old_pk, new_pk) = (old.public_key(), new.public_key());
+    let serial = Cell::new(0);
+    FakeTransport::new(move |req| {
+        serial.set(serial.get() + 1);
+        let n = serial.get();
+        let rt = refresh_token_of(req);
+        let (tag, pk, data) = if rt.starts_with("rt-new") {
+            ("new", &new_pk, r#"{"user":"bob"}"#)
+        } else {
+            ("old", &old_pk, DATA)
+        };
+        let session_data = ecies::encrypt(pk, data.as_bytes()).to_json();
+        let body = serde_json::json!({
+            "access_token": jwt_in(900, &format!("at-{tag}-{n}")),
+            "refresh_token": format!("rt-{tag}-{n}"),
+            "session_data": session_data,
+        });
+        Ok(response(200, &body.to_string()))
+    })
+}
+
+fn new_login(key: &SessionKey) -> TokensInput {
+    TokensInput {
+        session_id: Some(key.to_hex()),
+        access_token: Some(jwt_in(900, "at-new-0")),
+        refresh_token: Some("rt-new-0".into()),
+        id_token: Some("id-new".into()),
+    }
+}
+
+#[test]
+fn set_tokens_during_an_old_refresh_keeps_the_new_login() {
+    let (old, new) = (SessionKey::generate(), SessionKey::generate());
+    let transport = two_sessions(&old, &new);
+    let storage = Rc::new(MemoryStorage::new());
+    seed(&storage, Some(&old.to_hex()), Some("at-1"), Some("rt-1"));
+    let (lock, clock) = (FakeLock::new(), FakeClock::new());
+    let a = manager(&storage, &transport, &lock, &clock);
+    let mut exec = Exec::new();
+    let held = transport.answer_gate_for(REFRESH_URL);
+    let auth = {
+        let a = a.clone();
+        exec.spawn(async move { a.authorize().await })
+    };
+    exec.run_until_stalled();
+    assert_eq!(
+        transport.answered(),
+        1,
+        "the old session rotated on the server"
+    );
+    held.open();
+    exec.block_on(a.set_tokens(new_login(&new))).unwrap();
+    exec.run_until_stalled();
+    // authorize() went round for the session stored now: the new login.
+    assert_eq!(take(&auth), Ok(Some(r#"{"user":"bob"}"#.to_owned())));
+    assert_eq!(
+        stored(&storage, Slot::SessionId).as_deref(),
+        Some(new.to_hex().as_str())
+    );
+    let rt = stored(&storage, Slot::RefreshToken).unwrap();
+    assert!(
+        rt.starts_with("rt-new-"),
+        "{rt}: the old answer was never written"
+    );
+    assert_eq!(stored(&storage, Slot::IdToken).as_deref(), Some("id-new"));
+    // And it keeps working: the next authorize decrypts with the new key.
+    assert_eq!(
+        exec.block_on(a.authorize()),
+        Ok(Some(r#"{"user":"bob"}"#.to_owned()))
+    );
+}
+
+#[test]
+fn set_tokens_in_another_tab_during_a_refresh_keeps_the_new_login() {
+    let (old, new) = (SessionKey::generate(), SessionKey::generate());
+    let transport = two_sessions(&old, &new);
+    let storage = Rc::new(MemoryStorage::new());
+    seed(&storage, Some(&old.to_hex()), Some("at-1"), Some("rt-1"));
+    let (lock, clock) = (FakeLock::new(), FakeClock::new());
+    let mut exec = Exec::new();
+    let hub = Hub::new(&exec);
+    let (a, b) = (
+        manager(&storage, &transport, &lock, &clock),
+        manager(&storage, &transport, &lock, &clock),
+    );
+    hub.join(&a);
+    hub.join(&b);
+    let b_events = record_events(&b);
+    let a_events = record_events(&a);
+    let held = transport.answer_gate_for(REFRESH_URL);
+    let auth = {
+        let a = a.clone();
+        exec.spawn(async move { a.authorize().await })
+    };
+    exec.run_until_stalled();
+    exec.block_on(b.set_tokens(new_login(&new))).unwrap();
+    held.open();
+    exec.run_until_stalled();
+    assert_eq!(take(&auth), Ok(Some(r#"{"user":"bob"}"#.to_owned())));
+    let rt = stored(&storage, Slot::RefreshToken).unwrap();
+    assert!(rt.starts_with("rt-new-"), "{rt}");
+    assert_eq!(b_events.borrow()[0], (AuthEvent::SignedIn, Origin::Local));
+    assert!(a_events
+        .borrow()
+        .contains(&(AuthEvent::SignedIn, Origin::Remote)));
+}
+
+#[test]
+fn clear_session_data_during_a_commit_wait_is_not_undone() {
+    let mut w = World::new(DATA);
+    let a = w.tab();
+    let held = w.transport.answer_gate_for(REFRESH_URL);
+    let flight = {
+        let a = a.clone();
+        w.exec.spawn(async move { a.ensure_refresh(true).await })
+    };
+    w.exec.run_until_stalled();
+    w.exec.block_on(a.clear_session_data()).unwrap();
+    held.open();
+    w.exec.run_until_stalled();
+    assert_eq!(code(&take(&flight)), "SESSION_EXPIRED");
+    all_cleared(&w.storage);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A terminal answer clears only the session it was about.
+
+#[test]
+fn a_terminal_401_does_not_clear_a_newer_refresh_token_stored_meanwhile() {
+    let storage = Rc::new(MemoryStorage::new());
+    seed(&storage, Some("0x01"), Some("at-1"), Some("rt-1"));
+    let transport = FakeTransport::new(|req| {
+        if refresh_token_of(req) == "rt-newer" {
+            Ok(response(
+                200,
+                r#"{"access_token":"at-3","refresh_token":"rt-3"}"#,
+            ))
+        } else {
+            Ok(response(401, r#"{"error":"invalid_grant"}"#))
+        }
+    });
+    let a = manager(&storage, &transport, &FakeLock::new(), &FakeClock::new());
+    let mut exec = Exec::new();
+    let gate = transport.gate_for(REFRESH_URL);
+    let flight = {
+        let a = a.clone();
+        exec.spawn(async move { a.ensure_refresh(false).await })
+    };
+    exec.run_until_stalled();
+    // An original tab (no lock, no message) stores a newer refresh token meanwhile.
+    storage.set_now("w3a:refresh_token", "rt-newer");
+    gate.open();
+    exec.run_until_stalled();
+    assert!(take(&flight).is_ok(), "went round with the newer token");
+    assert_eq!(stored(&storage, Slot::SessionId).as_deref(), Some("0x01"));
+    assert_eq!(
+        stored(&storage, Slot::RefreshToken).as_deref(),
+        Some("rt-3")
+    );
+    assert_eq!(
+        transport
+            .requests()
+            .iter()
+            .map(refresh_token_of)
+            .collect::<Vec<_>>(),
+        ["rt-1", "rt-newer"]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commit order and the memory fallback.
+
+fn recording_tab(
+    storage: &Rc<RecordingStorage>,
+    transport: &FakeTransport,
+) -> (Manager, FakeClock) {
+    let options = SessionOptions::new(BASE);
+    let slots = SessionSlots::uniform(options.keys(), storage.clone());
+    let clock = FakeClock::new();
+    let m = SessionManager::new(
+        options,
+        slots,
+        transport.clone(),
+        FakeLock::new(),
+        clock.clone(),
+    );
+    (m, clock)
+}
+
+#[test]
+fn the_rotated_refresh_token_is_stored_before_the_access_token() {
+    let clock = FakeClock::new();
+    let server = FakeServer::new(&clock, None, "{}");
+    let transport = FakeTransport::server(&server);
+    let storage = Rc::new(RecordingStorage::default());
+    storage.inner.set_now("w3a:access_token", &server.access());
+    storage
+        .inner
+        .set_now("w3a:refresh_token", &server.refresh());
+    let (m, _) = recording_tab(&storage, &transport);
+    let mut exec = Exec::new();
+    exec.block_on(m.ensure_refresh(false)).unwrap();
+    assert_eq!(
+        *storage.log.borrow(),
+        ["set w3a:refresh_token", "set w3a:access_token"]
+    );
+    exec.block_on(m.set_tokens(TokensInput {
+        session_id: Some("0x02".into()),
+        access_token: Some("at".into()),
+        refresh_token: Some("rt".into()),
+        id_token: None,
+    }))
+    .unwrap();
+    assert_eq!(
+        storage.log.borrow()[2..],
+        [
+            "set w3a:session_id",
+            "set w3a:refresh_token",
+            "set w3a:access_token"
+        ]
+    );
+}
+
+#[test]
+fn a_refused_write_of_the_rotated_refresh_token_keeps_it_in_memory_and_says_so() {
+    let clock = FakeClock::new();
+    let server = FakeServer::new(&clock, None, "{}");
+    let transport = FakeTransport::server(&server);
+    let storage = Rc::new(RecordingStorage::default());
+    storage.inner.set_now("w3a:session_id", "0x01");
+    storage.inner.set_now("w3a:access_token", &server.access());
+    let first = server.refresh();
+    storage.inner.set_now("w3a:refresh_token", &first);
+    storage.refuse.borrow_mut().push("w3a:refresh_token".into());
+    let (m, _) = recording_tab(&storage, &transport);
+    let events = Rc::new(RefCell::new(Vec::new()));
+    let seen = events.clone();
+    m.subscribe(Rc::new(move |c| {
+        seen.borrow_mut()
+            .push((c.event, c.error.as_ref().map(Error::code)))
+    }));
+    let mut exec = Exec::new();
+    exec.block_on(m.ensure_refresh(false)).unwrap();
+    let rotated = server.refresh();
+    assert_ne!(rotated, first);
+    assert_eq!(
+        storage.inner.get_now("w3a:refresh_token").as_deref(),
+        Some(first.as_str()),
+        "storage refused"
+    );
+    assert_eq!(
+        exec.block_on(m.get_refresh_token()),
+        Ok(Some(rotated.clone())),
+        "kept in memory"
+    );
+    assert!(events
+        .borrow()
+        .contains(&(AuthEvent::StorageFallback, Some("STORAGE_WRITE_FAILED"))));
+    // The next refresh sends the rotated token, never the revoked one.
+    exec.block_on(m.ensure_refresh(false)).unwrap();
+    assert_eq!(refresh_token_of(&transport.requests()[1]), rotated);
+    assert_eq!(server.refreshes(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events and sync.
+
+#[test]
+fn events_in_order_for_this_tab_and_the_other() {
+    let mut w = World::new(DATA);
+    let hub = Hub::new(&w.exec);
+    let (a, b) = (w.tab(), w.tab());
+    hub.join(&a);
+    hub.join(&b);
+    let (ea, eb) = (record_events(&a), record_events(&b));
+    w.exec.block_on(a.authorize()).unwrap();
+    w.exec.run_until_stalled();
+    assert_eq!(*ea.borrow(), [(AuthEvent::TokenRefreshed, Origin::Local)]);
+    assert_eq!(*eb.borrow(), [(AuthEvent::TokenRefreshed, Origin::Remote)]);
+    assert!(
+        b.is_authenticated(),
+        "the other tab follows without a request"
+    );
+    assert_eq!(b.state().access_token, a.state().access_token);
+    let requests = w.transport.calls();
+    w.exec.block_on(b.logout()).unwrap();
+    w.exec.run_until_stalled();
+    assert_eq!(
+        w.transport.calls(),
+        requests + 1,
+        "one logout request, nothing else"
+    );
+    assert_eq!(
+        *ea.borrow(),
+        [
+            (AuthEvent::TokenRefreshed, Origin::Local),
+            (AuthEvent::SignedOut, Origin::Remote)
+        ]
+    );
+    assert!(!a.is_authenticated());
+    assert_eq!(a.state().access_token, None);
+}
+
+#[test]
+fn a_terminal_answer_is_session_expired_here_and_there() {
+    let mut w = World::new(DATA);
+    let hub = Hub::new(&w.exec);
+    let (a, b) = (w.tab(), w.tab());
+    hub.join(&a);
+    hub.join(&b);
+    let (ea, eb) = (record_events(&a), record_events(&b));
+    w.server.revoke();
+    assert_eq!(w.exec.block_on(a.authorize()), Ok(None));
+    w.exec.run_until_stalled();
+    assert_eq!(*ea.borrow(), [(AuthEvent::SessionExpired, Origin::Local)]);
+    assert_eq!(*eb.borrow(), [(AuthEvent::SessionExpired, Origin::Remote)]);
+}
+
+#[test]
+fn a_listener_that_reenters_the_manager_or_panics_nothing() {
+    let mut w = World::new(DATA);
+    let a = w.tab();
+    let calls = Rc::new(Cell::new(0));
+    let (again, count) = (a.clone(), calls.clone());
+    a.subscribe(Rc::new(move |_| {
+        count.set(count.get() + 1);
+        // Re-entering from a listener: state is readable, a new call can be started.
+        let _ = again.state();
+        let _ = again.is_refreshing();
+    }));
+    w.exec.block_on(a.authorize()).unwrap();
+    assert_eq!(calls.get(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backoff.
+
+#[test]
+fn a_server_answering_503_sees_a_bounded_number_of_refreshes_and_the_session_recovers() {
+    let mut w = World::new(DATA);
+    let a = w.tab();
+    let down = Rc::new(Cell::new(true));
+    let (server, is_down) = (w.server.clone(), down.clone());
+    w.transport.set_handler(move |req| {
+        if is_down.get() && req.url == REFRESH_URL {
+            Ok(html(503, "down"))
+        } else {
+            server.handle(req)
+        }
+    });
+    // The app asks for a refresh every 100 ms for 20 s.
+    let mut failures = 0;
+    for _ in 0..200 {
+        match w.exec.block_on(a.ensure_refresh(true)) {
+            Err(e) => {
+                assert_eq!(e.code(), "REFRESH_FAILED");
+                failures += 1;
+            }
+            Ok(o) => panic!("{o:?}"),
+        }
+        w.clock.advance_ms(100);
+    }
+    let sent = w.transport.calls_to(REFRESH_URL);
+    assert_eq!(failures, 200);
+    assert!(
+        (3..=6).contains(&sent),
+        "{sent} refreshes in 20 s (1 per call without backoff)"
+    );
+    assert!(stored(&w.storage, Slot::RefreshToken).is_some(), "kept");
+    // The server recovers; after the cool-down the next call succeeds.
+    down.set(false);
+    w.clock.advance_ms(60_000);
+    assert!(w.exec.block_on(a.ensure_refresh(true)).is_ok());
+    assert!(a.is_authenticated());
+}
+
+#[test]
+fn retry_after_is_honoured() {
+    let mut w = World::new(DATA);
+    let a = w.tab();
+    let first = Rc::new(Cell::new(true));
+    let (server, once) = (w.server.clone(), first.clone());
+    w.transport.set_handler(move |req| {
+        if once.replace(false) {
+            let mut r = response(429, r#"{"error":"slow_down"}"#);
+            r.headers.push(("retry-after".into(), "10".into()));
+            Ok(r)
+        } else {
+            server.handle(req)
+        }
+    });
+    assert_eq!(
+        code(&w.exec.block_on(a.ensure_refresh(false))),
+        "REFRESH_FAILED"
+    );
+    w.clock.advance_ms(9_900);
+    assert_eq!(
+        code(&w.exec.block_on(a.ensure_refresh(false))),
+        "REFRESH_FAILED"
+    );
+    assert_eq!(w.transport.calls(), 1, "nothing sent before Retry-After");
+    w.clock.advance_ms(100);
+    assert!(w.exec.block_on(a.ensure_refresh(false)).is_ok());
+}
+
+#[test]
+fn set_tokens_forgets_the_backoff() {
+    let mut w = World::new(DATA);
+    let a = w.tab();
+    let (server, failing) = (w.server.clone(), Rc::new(Cell::new(true)));
+    let f = failing.clone();
+    w.transport.set_handler(move |req| {
+        if f.replace(false) {
+            Err(Error::Network("offline".into()))
+        } else {
+            server.handle(req)
+        }
+    });
+    assert_eq!(code(&w.exec.block_on(a.ensure_refresh(false))), "NETWORK");
+    let (at, rt) = (w.server.access(), w.server.refresh());
+    w.exec
+        .block_on(a.set_tokens(TokensInput {
+            access_token: Some(at),
+            refresh_token: Some(rt),
+            ..TokensInput::default()
+        }))
+        .unwrap();
+    assert!(w.exec.block_on(a.ensure_refresh(false)).is_ok());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proactive refresh.
+
+/// A server whose access tokens carry `iat`/`exp` on *its* clock (`server_now_s`), with a
+/// lifetime of 900 s.
+fn timed_server(server_now_s: Rc<Cell<u64>>, refreshes: Rc<Cell<usize>>) -> FakeTransport {
+    FakeTransport::new(move |_| {
+        refreshes.set(refreshes.get() + 1);
+        let n = refreshes.get();
+        let iat = server_now_s.get();
+        let body = serde_json::json!({
+            "access_token": jwt_iat(iat, iat + 900, &format!("at{n}")),
+            "refresh_token": format!("rt{n}"),
+        });
+        Ok(response(200, &body.to_string()))
+    })
+}
+
+fn auto_tab(
+    storage: &Rc<MemoryStorage>,
+    transport: &FakeTransport,
+    lock: &FakeLock,
+    clock: &FakeClock,
+) -> Manager {
+    let mut options = SessionOptions::new(BASE);
+    options.auto_refresh_lead_ms = Some(60_000);
+    SessionManager::new(
+        options.clone(),
+        SessionSlots::uniform(options.keys(), storage.clone()),
+        transport.clone(),
+        lock.clone(),
+        clock.clone(),
+    )
+}
+
+#[test]
+fn proactive_refresh_is_on_time_whatever_the_client_clock_says() {
+    for skew_s in [-3600i64, 0, 3600] {
+        let server_now = Rc::new(Cell::new(T0_MS / 1000));
+        let refreshes = Rc::new(Cell::new(0));
+        let transport = timed_server(server_now.clone(), refreshes.clone());
+        let clock = FakeClock::new();
+        clock.set_ms((T0_MS as i64 + skew_s * 1000) as u64);
+        let storage = Rc::new(MemoryStorage::new());
+        let mut exec = Exec::new();
+        let a = auto_tab(&storage, &transport, &FakeLock::new(), &clock);
+        exec.spawn(a.auto_refresh_task());
+        let iat = server_now.get();
+        exec.block_on(a.set_tokens(TokensInput {
+            session_id: Some("0x01".into()),
+            access_token: Some(jwt_iat(iat, iat + 900, "at0")),
+            refresh_token: Some("rt0".into()),
+            id_token: None,
+        }))
+        .unwrap();
+        exec.run_until_stalled();
+        let step = |exec: &mut Exec, s: u64| {
+            clock.advance_ms(s * 1000);
+            server_now.set(server_now.get() + s);
+            exec.run_until_stalled();
+        };
+        step(&mut exec, 839);
+        assert_eq!(
+            refreshes.get(),
+            0,
+            "skew {skew_s}: not before lifetime - lead"
+        );
+        step(&mut exec, 1);
+        assert_eq!(refreshes.get(), 1, "skew {skew_s}: at lifetime - lead");
+        step(&mut exec, 600);
+        assert_eq!(refreshes.get(), 1, "skew {skew_s}: no loop");
+        step(&mut exec, 240);
+        assert_eq!(refreshes.get(), 2, "skew {skew_s}: the next one on time");
+        a.dispose();
+        exec.run_until_stalled();
+    }
+}
+
+#[test]
+fn five_tabs_waking_from_sleep_send_one_refresh() {
+    let server_now = Rc::new(Cell::new(T0_MS / 1000));
+    let refreshes = Rc::new(Cell::new(0));
+    let transport = timed_server(server_now.clone(), refreshes.clone());
+    let (clock, lock) = (FakeClock::new(), FakeLock::new());
+    let storage = Rc::new(MemoryStorage::new());
+    let mut exec = Exec::new();
+    let hub = Hub::new(&exec);
+    let tabs: Vec<Manager> = (0..5)
+        .map(|_| auto_tab(&storage, &transport, &lock, &clock))
+        .collect();
+    for tab in &tabs {
+        hub.join(tab);
+        exec.spawn(tab.auto_refresh_task());
+    }
+    let iat = server_now.get();
+    exec.block_on(tabs[0].set_tokens(TokensInput {
+        session_id: Some("0x01".into()),
+        access_token: Some(jwt_iat(iat, iat + 900, "at0")),
+        refresh_token: Some("rt0".into()),
+        id_token: None,
+    }))
+    .unwrap();
+    exec.run_until_stalled();
+    assert!(tabs.iter().all(|t| t.next_auto_refresh_ms().is_some()));
+    // The laptop sleeps for two hours; timers did not run. It wakes: every tab re-checks.
+    clock.set_ms(clock.now_ms() + 7_200_000);
+    server_now.set(server_now.get() + 7_200);
+    for tab in &tabs {
+        tab.wake();
+    }
+    exec.run_until_stalled();
+    assert_eq!(refreshes.get(), 1, "one refresh; the other tabs adopt it");
+    let at = stored(&storage, Slot::AccessToken);
+    for tab in &tabs {
+        assert_eq!(tab.state().access_token, at);
+        assert!(tab.is_authenticated());
+    }
+    for tab in &tabs {
+        tab.dispose();
+    }
+    exec.run_until_stalled();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounded waits, provider outside the lock, dispose.
+
+#[test]
+fn a_server_that_never_answers_fails_the_refresh_after_the_timeout_and_frees_the_lock() {
+    let mut w = World::new(DATA);
+    let a = w.tab();
+    let _never = w.transport.gate_for(REFRESH_URL);
+    let flight = {
+        let a = a.clone();
+        w.exec.spawn(async move { a.ensure_refresh(false).await })
+    };
+    w.exec.run_until_stalled();
+    assert!(w.lock.is_held());
+    w.clock.advance_ms(11_000);
+    w.exec.run_until_stalled();
+    assert_eq!(code(&take(&flight)), "NETWORK");
+    assert!(!w.lock.is_held(), "the lock is released");
+    assert!(stored(&w.storage, Slot::RefreshToken).is_some(), "kept");
+}
+
+#[test]
+fn a_storage_that_never_settles_cannot_keep_the_lock() {
+    struct Stuck;
+    impl wasm_session_manager::core::storage::StorageAdapter for Stuck {
+        fn get<'a>(
+            &'a self,
+            _: &'a str,
+        ) -> futures::future::LocalBoxFuture<'a, Result<Option<String>>> {
+            futures::future::pending().boxed_local()
+        }
+        fn set<'a>(
+            &'a self,
+            _: &'a str,
+            _: &'a str,
+        ) -> futures::future::LocalBoxFuture<'a, Result<()>> {
+            futures::future::pending().boxed_local()
+        }
+        fn remove<'a>(&'a self, _: &'a str) -> futures::future::LocalBoxFuture<'a, Result<()>> {
+            futures::future::pending().boxed_local()
+        }
+    }
+    let options = SessionOptions::new(BASE);
+    let slots = SessionSlots::uniform(options.keys(), Rc::new(Stuck));
+    let (lock, clock) = (FakeLock::new(), FakeClock::new());
+    let m = SessionManager::new(options, slots, ok_transport(), lock.clone(), clock.clone());
+    let mut exec = Exec::new();
+    let flight = {
+        let m = m.clone();
+        exec.spawn(async move { m.ensure_refresh(false).await })
+    };
+    exec.run_until_stalled();
+    clock.advance_ms(5_000);
+    exec.run_until_stalled();
+    assert_eq!(code(&take(&flight)), "STORAGE_UNAVAILABLE");
+    assert!(!lock.is_held());
+}
+
+fn ok_transport() -> FakeTransport {
+    FakeTransport::fixed(Ok(response(
+        200,
+        r#"{"access_token":"at-2","refresh_token":"rt-2"}"#,
+    )))
+}
+
+#[test]
+fn the_access_token_provider_runs_outside_the_lock() {
+    let mut w = World::new(DATA);
+    let held_during_call = Rc::new(RefCell::new(Vec::new()));
+    let (lock, seen) = (w.lock.clone(), held_during_call.clone());
+    let access = w.server.access();
+    let a = w.tab().with_access_token_provider(Rc::new(move || {
+        seen.borrow_mut().push(lock.is_held());
+        let token = access.clone();
+        async move { Ok(Some(token)) }.boxed_local()
+    }));
+    w.exec.block_on(a.ensure_refresh(false)).unwrap();
+    assert!(!held_during_call.borrow().is_empty());
+    assert!(held_during_call.borrow().iter().all(|held| !held));
+}
+
+#[test]
+fn dispose_stops_everything() {
+    let mut w = World::new(DATA);
+    let a = w.tab();
+    let events = record_events(&a);
+    let held = w.transport.answer_gate_for(REFRESH_URL);
+    let flight = {
+        let a = a.clone();
+        w.exec.spawn(async move { a.ensure_refresh(false).await })
+    };
+    w.exec.run_until_stalled();
+    a.dispose();
+    held.open();
+    w.exec.run_until_stalled();
+    assert!(take(&flight).is_err(), "the refresh in flight was aborted");
+    assert!(!w.lock.is_held());
+    for r in [
+        w.exec.block_on(a.authorize()).map(|_| ()),
+        w.exec.block_on(a.logout()),
+        w.exec.block_on(a.set_tokens(TokensInput::default())),
+    ] {
+        assert_eq!(code(&r), "INVALID");
+    }
+    assert!(events.borrow().is_empty());
+}
+
+#[test]
+fn without_api_client_config_api_calls_are_the_originals_invalid_error() {
+    let storage = Rc::new(MemoryStorage::new());
+    seed(&storage, Some("0x01"), Some("at"), Some("rt"));
+    let options = SessionOptions::without_api();
+    let m = SessionManager::new(
+        options.clone(),
+        SessionSlots::uniform(options.keys(), storage.clone()),
+        ok_transport(),
+        FakeLock::new(),
+        FakeClock::new(),
+    );
+    let mut exec = Exec::new();
+    for r in [
+        exec.block_on(m.authorize()).map(|_| ()),
+        exec.block_on(m.ensure_refresh(false)).map(|_| ()),
+        exec.block_on(m.logout()),
+    ] {
+        let e = r.unwrap_err();
+        assert_eq!(e.code(), "INVALID");
+        assert_eq!(
+            e.to_string(),
+            "apiClientConfig is required for API operations"
+        );
+    }
+    assert!(
+        stored(&storage, Slot::RefreshToken).is_some(),
+        "logout cleared nothing"
+    );
+    // Storage still works.
+    assert_eq!(exec.block_on(m.get_refresh_token()), Ok(Some("rt".into())));
+}
