@@ -22,6 +22,15 @@ fn manager_at(base: &str, prefix: &str, extra: &str) -> AuthSessionManager {
     AuthSessionManager::new(json(&opts)).unwrap()
 }
 
+/// A manager that sends every refresh asked for (`backoff: false`), for tests that chain failures.
+fn manager_without_backoff(prefix: &str) -> AuthSessionManager {
+    let opts = format!(
+        r#"{{"apiClientConfig":{{"baseURL":"{}"}},"storageKeyPrefix":"{prefix}","backoff":false}}"#,
+        server()
+    );
+    AuthSessionManager::new(json(&opts)).unwrap()
+}
+
 fn tokens(l: &Login) -> JsValue {
     json(&format!(
         r#"{{"sessionId":"{}","accessToken":"{}","refreshToken":"{}","idToken":"{}"}}"#,
@@ -185,7 +194,9 @@ async fn authorize_with_injected(m: &AuthSessionManager, inject: &str) -> JsValu
 
 #[wasm_bindgen_test]
 async fn malformed_answers_are_typed_errors_and_keep_the_session() {
-    let (m, l) = logged_in("a6", r#"{"x":1}"#).await;
+    let l = login("a6", r#"{"x":1}"#).await;
+    let m = manager_without_backoff("a6");
+    wait(m.set_tokens(tokens(&l))).await.unwrap();
     let cases = [
         (
             r#"{"count":1,"status":502,"content_type":"text/html","body":"<html><body>Bad gateway</body></html>"}"#,
@@ -223,49 +234,39 @@ async fn malformed_answers_are_typed_errors_and_keep_the_session() {
 }
 
 #[wasm_bindgen_test]
-async fn tampered_session_data_is_decrypt_failed_and_keeps_the_session() {
+async fn tampered_session_data_ends_the_session_like_the_original() {
+    // PROTOCOL.md §4: a session_data that does not decrypt is terminal: cleared, null (an app
+    // written for the original, `if (!(await authorize())) showLogin()`, keeps working).
     let (m, l) = logged_in("a7", r#"{"x":7}"#).await;
     // a real rotation, made by hand, whose session_data is then tampered with in transit
     let real = get(&raw_refresh(&l.refresh_token).await, "json");
     let tampered = tamper_session_data(&get_str(&real, "session_data"));
-    let body = js_sys::JSON::stringify(&json(&format!(
-        r#"{{"access_token":"{}","refresh_token":"{}","session_data":{}}}"#,
-        get_str(&real, "access_token"),
-        get_str(&real, "refresh_token"),
-        js_sys::JSON::stringify(&JsValue::from_str(&tampered))
-            .unwrap()
-            .as_string()
-            .unwrap()
-    )))
-    .unwrap()
-    .as_string()
-    .unwrap();
+    let answer = js_sys::Object::new();
+    for key in ["access_token", "refresh_token"] {
+        js_sys::Reflect::set(&answer, &key.into(), &get_str(&real, key).into()).unwrap();
+    }
+    js_sys::Reflect::set(&answer, &"session_data".into(), &tampered.into()).unwrap();
     let inject = js_sys::Object::new();
     js_sys::Reflect::set(&inject, &"count".into(), &1.into()).unwrap();
     js_sys::Reflect::set(&inject, &"status".into(), &200.into()).unwrap();
-    js_sys::Reflect::set(&inject, &"body".into(), &body.into()).unwrap();
-    let err = authorize_with_injected(
-        &m,
+    js_sys::Reflect::set(
+        &inject,
+        &"body".into(),
+        &js_sys::JSON::stringify(&answer).unwrap(),
+    )
+    .unwrap();
+    post(
+        "/test/next-refresh",
         &js_sys::JSON::stringify(&inject)
             .unwrap()
             .as_string()
             .unwrap(),
     )
     .await;
-    assert_eq!(code(&err), "DECRYPT_FAILED");
-    let (sid, at, _) = stored(&m).await;
-    assert_eq!(sid, Some(l.session_id.clone()));
-    assert_eq!(
-        at.as_deref(),
-        Some(get_str(&real, "access_token").as_str()),
-        "the rotated tokens were kept"
-    );
     let data = wait(m.authorize()).await.unwrap();
-    assert_eq!(
-        get(&data, "x").as_f64(),
-        Some(7.0),
-        "the session was not wiped"
-    );
+    assert!(data.is_null());
+    assert!(!m.is_authenticated());
+    assert_eq!(stored(&m).await, (None, None, None));
 }
 
 #[wasm_bindgen_test]
@@ -333,13 +334,25 @@ async fn custom_storage_and_options_errors() {
     assert!(wait(m.authorize()).await.is_ok());
 
     for bad in [
-        r#"{}"#,
         r#"{"apiClientConfig":{}}"#,
         r#"{"apiClientConfig":{"baseURL":""}}"#,
+        r#"{"backoff":"yes"}"#,
+        r#"{"autoRefresh":{"leadTimeMs":-1}}"#,
+        r#"{"sync":1}"#,
     ] {
         let err = AuthSessionManager::new(json(bad)).unwrap_err();
         assert_eq!(code(&err), "INVALID_OPTION", "{bad}");
     }
+    // No apiClientConfig: constructs (as the original), and the API calls reject with the
+    // original's AuthError INVALID.
+    let no_api = AuthSessionManager::new(json("{}")).unwrap();
+    let err = wait(no_api.authorize()).await.unwrap_err();
+    assert_eq!(code(&err), "INVALID");
+    assert_eq!(get_str(&err, "name"), "AuthError");
+    assert_eq!(
+        get_str(&err, "message"),
+        "apiClientConfig is required for API operations"
+    );
     // nothing stored: null, like the original (a first visit is "logged out", not an error)
     let no_session = manager("a11", "");
     assert!(wait(no_session.authorize()).await.unwrap().is_null());
