@@ -155,9 +155,18 @@ test("errors show in the status area by name and code, and a transient failure k
     assert.equal(s.loggedIn, true, "still logged in");
     assert.ok(s.storage.sessionId, "session kept in storage");
 
-    // The next try refreshes for real and succeeds.
-    const again = await page.evaluate(() => window.demo.callMe(1));
-    assert.equal(again.ok, 1);
+    // A later try refreshes for real and succeeds. Until the SDK's backoff after the failure has
+    // passed, a try is refused with the same code without asking the server: only the failed and the
+    // successful refresh reach it.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const again = await page.evaluate(() => window.demo.callMe(1));
+      if (again.ok === 1) break;
+      assert.equal(again.errors[0]?.code, "REFRESH_FAILED", JSON.stringify(again.errors));
+      assert.equal((await counters()).refresh, 1, "backing off: no refresh sent");
+      assert.ok(Date.now() < deadline, "never refreshed again");
+      await new Promise((r) => setTimeout(r, 200));
+    }
     assert.equal((await counters()).refresh, 2);
   } finally {
     await clearRefreshInjections();
