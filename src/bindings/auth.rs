@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::bindings::errors::invalid_option;
-use crate::bindings::js_value::{field, parse_session_data, set_field};
+use crate::bindings::js_value::{parse_session_data, set_field};
 use crate::bindings::options;
 use crate::bindings::promise::spawn;
 use crate::bindings::storage::{adapter_from_js, cookie_options};
@@ -139,7 +139,11 @@ fn slot_adapter(
     name: &str,
     default: impl FnOnce() -> Rc<dyn StorageAdapter>,
 ) -> Result<Rc<dyn StorageAdapter>, JsValue> {
-    match storage.and_then(|s| field(s, name)) {
+    let value = match storage {
+        Some(storage) => option(storage, name)?,
+        None => None,
+    };
+    match value {
         Some(v) => adapter_from_js(v, &format!("storage.{name}")),
         None => Ok(default()),
     }
@@ -259,6 +263,16 @@ fn tokens_input(tokens: &JsValue) -> options::Read<TokensInput> {
     })
 }
 
+/// `options[key]`: `None` when missing, `undefined` or `null`; a getter that throws is an
+/// `INVALID_OPTION` error (never read as "absent").
+fn option(options: &JsValue, key: &str) -> Result<Option<JsValue>, JsValue> {
+    match js_sys::Reflect::get(options, &JsValue::from_str(key)) {
+        Ok(v) if v.is_undefined() || v.is_null() => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(_) => Err(invalid_option(key, "could not be read (its getter threw)")),
+    }
+}
+
 /// Reads the option object into the core manager; also says whether to sync with other tabs.
 fn manager_from_options(options: &JsValue) -> Result<(WebSessionManager, bool), JsValue> {
     let options = &if options.is_undefined() || options.is_null() {
@@ -266,26 +280,26 @@ fn manager_from_options(options: &JsValue) -> Result<(WebSessionManager, bool), 
     } else {
         options.clone()
     };
-    let mut opts = match field(options, "apiClientConfig") {
+    let mut opts = match option(options, "apiClientConfig")? {
         Some(api) => session_options(&api).map_err(|e| invalid_option("apiClientConfig", e))?,
         None => SessionOptions::without_api(),
     };
     opts.backoff =
-        backoff_option(field(options, "backoff")).map_err(|e| invalid_option("backoff", e))?;
-    opts.auto_refresh_lead_ms = auto_refresh_option(field(options, "autoRefresh"))
+        backoff_option(option(options, "backoff")?).map_err(|e| invalid_option("backoff", e))?;
+    opts.auto_refresh_lead_ms = auto_refresh_option(option(options, "autoRefresh")?)
         .map_err(|e| invalid_option("autoRefresh", e))?;
-    let sync = match field(options, "sync") {
+    let sync = match option(options, "sync")? {
         Some(v) => v
             .as_bool()
             .ok_or_else(|| invalid_option("sync", "must be a boolean"))?,
         None => true,
     };
-    if let Some(prefix) = field(options, "storageKeyPrefix") {
+    if let Some(prefix) = option(options, "storageKeyPrefix")? {
         opts.storage_key_prefix = prefix
             .as_string()
             .ok_or_else(|| invalid_option("storageKeyPrefix", "must be a string"))?;
     }
-    if let Some(ms) = field(options, "lockWaitMs") {
+    if let Some(ms) = option(options, "lockWaitMs")? {
         let ms = ms
             .as_f64()
             .filter(|m| *m >= 0.0)
@@ -293,9 +307,9 @@ fn manager_from_options(options: &JsValue) -> Result<(WebSessionManager, bool), 
         opts.lock_wait_ms = ms.min(u32::MAX as f64) as u32;
     }
     opts.validate()?;
-    let storage = field(options, "storage");
+    let storage = option(options, "storage")?;
     let local = || -> Rc<dyn StorageAdapter> { Rc::new(WebStorage::new(WebStorageKind::Local)) };
-    let cookie = CookieStorage::new(cookie_options(field(options, "cookieOptions"))?)?;
+    let cookie = CookieStorage::new(cookie_options(option(options, "cookieOptions")?)?)?;
     let slots = SessionSlots::new(
         opts.keys(),
         slot_adapter(storage.as_ref(), "sessionId", local)?,
@@ -304,7 +318,7 @@ fn manager_from_options(options: &JsValue) -> Result<(WebSessionManager, bool), 
         slot_adapter(storage.as_ref(), "idToken", local)?,
     );
     let manager = SessionManager::new(opts, slots, FetchTransport, WebLock, SystemClock);
-    if let Some(f) = field(options, "accessTokenProvider") {
+    if let Some(f) = option(options, "accessTokenProvider")? {
         let f = f
             .dyn_into::<js_sys::Function>()
             .map_err(|_| invalid_option("accessTokenProvider", "must be a function"))?;

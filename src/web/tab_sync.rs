@@ -89,6 +89,12 @@ impl TabSync {
                 });
                 let target: Target = channel.clone().unchecked_into();
                 sync.listen(target, "message", handler);
+                // Node's BroadcastChannel keeps the process alive while open: let it exit.
+                if let Some(unref) = property(&channel, "unref") {
+                    if let Some(unref) = unref.dyn_ref::<js_sys::Function>() {
+                        let _ = unref.call0(&channel);
+                    }
+                }
                 sync.channel = Some(channel.clone());
                 Some(Rc::new(ChannelPoster(channel)))
             }

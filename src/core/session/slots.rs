@@ -16,8 +16,11 @@ pub struct SessionSlots {
     refresh_token: Rc<dyn StorageAdapter>,
     id_token: Rc<dyn StorageAdapter>,
     /// Slots whose storage refused a write, with the value this tab keeps in memory instead.
-    fallback: Rc<RefCell<Vec<(Slot, Option<String>)>>>,
+    fallback: Fallback,
 }
+
+/// The memory copies of slots whose storage refused a write.
+type Fallback = Rc<RefCell<Vec<(Slot, String)>>>;
 
 impl std::fmt::Debug for SessionSlots {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -78,7 +81,7 @@ impl SessionSlots {
     }
 
     /// The memory value of a slot that fell back, if it did.
-    fn fallen_back(&self, slot: Slot) -> Option<Option<String>> {
+    fn fallen_back(&self, slot: Slot) -> Option<String> {
         self.fallback
             .borrow()
             .iter()
@@ -99,7 +102,7 @@ impl SessionSlots {
     /// as `None`.
     pub async fn get(&self, slot: Slot) -> Result<Option<String>> {
         if let Some(value) = self.fallen_back(slot) {
-            return Ok(value);
+            return Ok(Some(value));
         }
         let key = self.keys.key(slot);
         let value = self.adapter(slot).get(&key).await?;
@@ -130,9 +133,7 @@ impl SessionSlots {
     /// successful write or a removal).
     pub fn keep_in_memory(&self, slot: Slot, value: &str) {
         self.forget_fallback(slot);
-        self.fallback
-            .borrow_mut()
-            .push((slot, Some(value.to_owned())));
+        self.fallback.borrow_mut().push((slot, value.to_owned()));
     }
 
     /// Removes `slot` (and its memory copy, if it fell back).

@@ -1,0 +1,299 @@
+//! Browser tests of the session lifecycle (issue 10): no JS exception crosses the wasm and the
+//! manager keeps working after one; `onAuthStateChange` events in order with their payloads; two
+//! managers on one page as two tabs (BroadcastChannel sync, logout propagation, no request);
+//! `dispose()` leaving no listener or channel behind.
+#![cfg(target_arch = "wasm32")]
+
+mod web_support;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+use wasm_session_manager::bindings::auth::AuthSessionManager;
+use web_support::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(module = "/tests/js/session_helpers.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = setFetch)]
+    fn set_fetch(mode: &str);
+    #[wasm_bindgen(js_name = switchableProvider)]
+    fn switchable_provider(token: &str) -> JsValue;
+    #[wasm_bindgen(js_name = setProviderMode)]
+    fn set_provider_mode(mode: JsValue);
+    #[wasm_bindgen(js_name = throwingGetter)]
+    fn throwing_getter(base: &JsValue, name: &str) -> JsValue;
+    #[wasm_bindgen(js_name = oddAdapter)]
+    fn odd_adapter() -> JsValue;
+    fn recorder() -> JsValue;
+    #[wasm_bindgen(js_name = eventNames)]
+    fn event_names(rec: &JsValue) -> String;
+    #[wasm_bindgen(js_name = lastState)]
+    fn last_state(rec: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = badCallbacks)]
+    fn bad_callbacks() -> js_sys::Array;
+    #[wasm_bindgen(js_name = countListeners)]
+    fn count_listeners() -> JsValue;
+    #[wasm_bindgen(js_name = watchRejections)]
+    fn watch_rejections();
+    #[wasm_bindgen(js_name = rejectionCount)]
+    fn rejection_count() -> u32;
+}
+
+fn options(prefix: &str, extra: &str) -> JsValue {
+    json(&format!(
+        r#"{{"apiClientConfig":{{"baseURL":"{}"}},"storageKeyPrefix":"{prefix}"{extra}}}"#,
+        server()
+    ))
+}
+
+fn manager(prefix: &str, extra: &str) -> AuthSessionManager {
+    AuthSessionManager::new(options(prefix, extra)).unwrap()
+}
+
+fn tokens(l: &Login) -> JsValue {
+    json(&format!(
+        r#"{{"sessionId":"{}","accessToken":"{}","refreshToken":"{}","idToken":"{}"}}"#,
+        l.session_id, l.access_token, l.refresh_token, l.id_token
+    ))
+}
+
+fn subscribe(m: &AuthSessionManager) -> JsValue {
+    let rec = recorder();
+    m.on_auth_state_change(get(&rec, "fn")).unwrap();
+    rec
+}
+
+/// Lets queued tasks, promise jobs and channel messages run.
+async fn settle() {
+    wasm_session_manager::web::timer::sleep(30).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// No JS exception crosses the wasm.
+
+#[wasm_bindgen_test]
+async fn a_fetch_wrapper_that_throws_is_a_network_error_and_frees_the_lock() {
+    let l = login("x1", r#"{"x":1}"#).await;
+    let m = manager("x1", r#","backoff":false"#);
+    wait(m.set_tokens(tokens(&l))).await.unwrap();
+    for mode in ["throw", "non-response", "reject-string"] {
+        set_fetch(mode);
+        let result = wait(m.authorize()).await;
+        set_fetch("restore");
+        let err = result.expect_err(mode);
+        assert!(err.is_instance_of::<js_sys::Error>(), "{mode}");
+        assert_eq!(code(&err), "NETWORK", "{mode}: {}", describe(&err));
+    }
+    // The lock was released each time: another "tab" gets it at once, and the manager works.
+    hold_lock("x1:session-refresh", 1).await;
+    let data = wait(m.authorize()).await.unwrap();
+    assert_eq!(get(&data, "x").as_f64(), Some(1.0));
+}
+
+#[wasm_bindgen_test]
+async fn a_provider_that_throws_oddities_is_a_typed_error_then_the_manager_works() {
+    let l = login("x2", r#"{"x":2}"#).await;
+    let opts = options("x2", r#","backoff":false"#);
+    js_sys::Reflect::set(
+        &opts,
+        &"accessTokenProvider".into(),
+        &switchable_provider(&l.access_token),
+    )
+    .unwrap();
+    let m = AuthSessionManager::new(opts).unwrap();
+    wait(m.set_tokens(tokens(&l))).await.unwrap();
+    for mode in [
+        "number-name",
+        "symbol-message",
+        "proxy",
+        "bigint",
+        "plain string",
+    ] {
+        set_provider_mode(JsValue::from_str(mode));
+        let err = wait(m.authorize()).await.expect_err(mode);
+        assert_eq!(code(&err), "INVALID", "{mode}: {}", describe(&err));
+        assert_eq!(get_str(&err, "name"), "AuthError");
+        assert!(
+            get_str(&err, "message").starts_with("accessTokenProvider failed"),
+            "{mode}"
+        );
+    }
+    set_provider_mode(JsValue::UNDEFINED);
+    let data = wait(m.authorize()).await.unwrap();
+    assert_eq!(get(&data, "x").as_f64(), Some(2.0));
+}
+
+#[wasm_bindgen_test]
+async fn options_with_throwing_getters_and_odd_adapters_are_typed() {
+    let base = options("x3", "");
+    for name in ["apiClientConfig", "storage", "storageKeyPrefix", "backoff"] {
+        let err = AuthSessionManager::new(throwing_getter(&base, name))
+            .err()
+            .unwrap_or_else(|| panic!("{name}: constructed"));
+        assert!(err.is_instance_of::<js_sys::Error>(), "{name}");
+        assert_eq!(code(&err), "INVALID_OPTION", "{name}: {}", describe(&err));
+    }
+    // An adapter that returns numbers and objects reads as null: no panic, no exception.
+    let opts = options("x3", "");
+    let storage = js_sys::Object::new();
+    let adapter = odd_adapter();
+    for slot in ["sessionId", "accessToken", "refreshToken", "idToken"] {
+        js_sys::Reflect::set(&storage, &slot.into(), &adapter).unwrap();
+    }
+    js_sys::Reflect::set(&opts, &"storage".into(), &storage).unwrap();
+    let m = AuthSessionManager::new(opts).unwrap();
+    assert!(wait(m.get_access_token()).await.unwrap().is_null());
+    assert!(wait(m.get_id_token()).await.unwrap().is_null());
+    assert!(wait(m.authorize()).await.unwrap().is_null());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events.
+
+#[wasm_bindgen_test]
+async fn events_in_order_with_their_payloads_and_bad_listeners_break_nothing() {
+    watch_rejections();
+    let l = login("x4", r#"{"x":4}"#).await;
+    let m = manager("x4", r#","sync":false"#);
+    let rec = subscribe(&m);
+    for bad in bad_callbacks().iter() {
+        m.on_auth_state_change(bad).unwrap();
+    }
+    let unsubscribed = recorder();
+    let off = m.on_auth_state_change(get(&unsubscribed, "fn")).unwrap();
+    off.unchecked_ref::<js_sys::Function>()
+        .call0(&JsValue::UNDEFINED)
+        .unwrap();
+    wait(m.set_tokens(tokens(&l))).await.unwrap();
+    let state = last_state(&rec);
+    assert_eq!(get_str(&state, "0"), "SIGNED_IN");
+    assert_eq!(get(&state, "1").as_bool(), Some(false), "local");
+    assert_eq!(
+        get(&state, "2").as_bool(),
+        Some(false),
+        "not yet authorized"
+    );
+    assert_eq!(get_str(&state, "3"), l.session_id);
+    wait(m.authorize()).await.unwrap();
+    assert_eq!(get(&last_state(&rec), "2").as_bool(), Some(true));
+    wait(m.logout()).await.unwrap();
+    settle().await;
+    assert_eq!(event_names(&rec), "SIGNED_IN,TOKEN_REFRESHED,SIGNED_OUT");
+    assert_eq!(event_names(&unsubscribed), "", "unsubscribed");
+    assert_eq!(
+        rejection_count(),
+        0,
+        "a rejecting listener is not an unhandled rejection"
+    );
+    assert!(m.on_auth_state_change(JsValue::from(3)).is_err());
+}
+
+#[wasm_bindgen_test]
+async fn a_terminal_answer_is_session_expired() {
+    let l = login("x5", r#"{"x":5}"#).await;
+    let m = manager("x5", r#","sync":false"#);
+    let rec = subscribe(&m);
+    wait(m.set_tokens(tokens(&l))).await.unwrap();
+    post(
+        "/v1/auth/logout",
+        &format!(r#"{{"refresh_token":"{}"}}"#, l.refresh_token),
+    )
+    .await;
+    assert!(wait(m.authorize()).await.unwrap().is_null());
+    assert_eq!(event_names(&rec), "SIGNED_IN,SESSION_EXPIRED");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two managers on one page, as two tabs.
+
+#[wasm_bindgen_test]
+async fn two_tabs_stay_in_step_without_requests() {
+    let l = login("x6", r#"{"x":6}"#).await;
+    let (a, b) = (manager("x6", ""), manager("x6", ""));
+    let (ra, rb) = (subscribe(&a), subscribe(&b));
+    wait(a.set_tokens(tokens(&l))).await.unwrap();
+    reset_counters().await;
+    wait(a.authorize()).await.unwrap();
+    wait_until("B hears of the refresh", 2_000, || b.is_authenticated()).await;
+    assert_eq!(counter("refresh").await, 1, "B followed without a request");
+    let at = wait(a.get_access_token()).await.unwrap();
+    assert_eq!(wait(b.get_access_token()).await.unwrap(), at);
+    // Logout in B: A is signed out within a second, with no request of its own.
+    wait(b.logout()).await.unwrap();
+    wait_until("A hears of the logout", 1_000, || !a.is_authenticated()).await;
+    assert_eq!(counter("refresh").await, 1);
+    assert_eq!(counter("logout").await, 1);
+    assert!(wait(a.get_refresh_token()).await.unwrap().is_null());
+    settle().await;
+    assert_eq!(
+        event_names(&ra),
+        "SIGNED_IN,TOKEN_REFRESHED,SIGNED_OUT@remote"
+    );
+    assert_eq!(
+        event_names(&rb),
+        "SIGNED_IN@remote,TOKEN_REFRESHED@remote,SIGNED_OUT"
+    );
+    a.dispose();
+    b.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn logout_in_one_tab_while_the_other_refreshes_sticks() {
+    // The server rotates and holds its answer for 400 ms; the other tab logs out meanwhile.
+    let l = login("x7", r#"{"x":7}"#).await;
+    let (a, b) = (manager("x7", ""), manager("x7", ""));
+    wait(a.set_tokens(tokens(&l))).await.unwrap();
+    post("/test/next-refresh", r#"{"count":1,"after_delay_ms":400}"#).await;
+    reset_counters().await;
+    let authorize = a.authorize();
+    wait_until_counter("refresh", 1).await;
+    wait(b.logout()).await.unwrap();
+    let result = wait(authorize).await.unwrap();
+    assert!(result.is_null(), "A's authorize gives null");
+    wasm_session_manager::web::timer::sleep(600).await;
+    assert!(!a.is_authenticated() && !b.is_authenticated());
+    for slot in ["session_id", "access_token", "id_token"] {
+        assert_eq!(local_get(&format!("x7:{slot}")), None, "{slot}");
+    }
+    assert_eq!(cookie_get("x7:refresh_token"), None);
+    a.dispose();
+    b.dispose();
+}
+
+async fn wait_until_counter(name: &str, at_least: u32) {
+    let start = js_sys::Date::now();
+    while counter(name).await < at_least {
+        assert!(
+            js_sys::Date::now() - start < 5_000.0,
+            "{name} never reached {at_least}"
+        );
+        wasm_session_manager::web::timer::sleep(10).await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// dispose()
+
+#[wasm_bindgen_test]
+async fn dispose_removes_every_listener_and_closes_the_channel() {
+    let counts = count_listeners();
+    let m = manager("x8", r#","autoRefresh":true"#);
+    let added = get(&counts, "added").as_f64().unwrap();
+    assert!(added >= 5.0, "channel + page wake-ups: {added}");
+    assert_eq!(get(&counts, "opened").as_f64(), Some(1.0));
+    m.dispose();
+    js_sys::Reflect::get(&counts, &"restore".into())
+        .unwrap()
+        .unchecked_ref::<js_sys::Function>()
+        .call0(&counts)
+        .unwrap();
+    assert_eq!(get(&counts, "removed").as_f64(), Some(added));
+    assert_eq!(get(&counts, "closed").as_f64(), Some(1.0));
+    let err = wait(m.authorize()).await.unwrap_err();
+    assert_eq!(code(&err), "INVALID");
+    assert_eq!(
+        get_str(&err, "message"),
+        "this AuthSessionManager was disposed"
+    );
+}
