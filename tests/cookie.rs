@@ -156,3 +156,36 @@ fn oversized_cookie_is_a_typed_error() {
         Err(Error::CookieTooLarge { .. })
     ));
 }
+
+#[test]
+fn path_domain_and_name_cannot_inject_attributes() {
+    // issue 10: `domain: "x.com; SameSite=None"` used to be written raw, past the checks.
+    for (path, domain) in [
+        ("/", "x.com; SameSite=None"),
+        ("/", "x.com,y.com"),
+        ("/", "x.com evil"),
+        ("/", "x.com\r\nSet-Cookie: a=b"),
+        ("/; Secure=0", ""),
+        ("/a\nb", ""),
+    ] {
+        let o = opts(path, domain, Some(SameSite::Strict), true, 10);
+        assert!(
+            matches!(o.validate(), Err(Error::InvalidOption(_))),
+            "{path:?} {domain:?}"
+        );
+        assert!(o.set_string("k", "v").is_err(), "{path:?} {domain:?}");
+    }
+    let o = CookieOptions::default();
+    for name in ["", "a=b", "a;b", "a b", "a,b", "a\tb"] {
+        assert!(
+            matches!(o.set_string(name, "v"), Err(Error::InvalidOption(_))),
+            "{name:?}"
+        );
+    }
+    // What the original writes stays accepted.
+    let ok = opts("/app", ".example.com", Some(SameSite::Lax), true, 10);
+    assert_eq!(
+        ok.set_string("w3a:refresh_token", "r t"),
+        Ok("w3a:refresh_token=r%20t; Path=/app; Domain=.example.com; SameSite=Lax; Secure; Max-Age=10".to_owned())
+    );
+}

@@ -549,8 +549,12 @@ fn cache_holds_ciphertext_and_serves_authorize() {
     let secret = r#"{"privKey":"SECRET-VALUE"}"#;
     block_on(m.create_session(secret, &no_headers())).unwrap();
 
-    let ck = format!("app:{}", &id[2..]);
-    assert_eq!(cache_key(Some("app"), &id), ck);
+    let ck = cache_key(Some("app"), &id);
+    assert!(ck.starts_with("app:") && ck.len() == 44, "{ck}");
+    assert!(
+        !ck.contains(&id[2..]),
+        "the entry's name does not reveal the session id"
+    );
     let entry = cache.get_now(&ck).expect("cached");
     assert!(!entry.contains("SECRET-VALUE"));
     assert!(aead::is_envelope(&entry));
@@ -574,11 +578,15 @@ fn cache_holds_ciphertext_and_serves_authorize() {
 
 #[test]
 fn cache_key_default_namespace() {
-    let id = format!("0x{}", "ab".repeat(32));
+    // Fixed vector from Node's crypto: sha256("wsm-cache:" + the public key of 0x…01, i.e. G)
+    // → first 40 hex digits.
+    let id = format!("0x{}01", "0".repeat(62));
     assert_eq!(
         cache_key(None, &id),
-        format!("w3a_session_manager_default:{}", "ab".repeat(32))
+        "w3a_session_manager_default:50f8204ac4654048d490959f44e9d66607b8d852"
     );
+    let other = format!("0x{}02", "0".repeat(62));
+    assert_ne!(cache_key(None, &other), cache_key(None, &id));
 }
 
 #[test]

@@ -150,8 +150,18 @@ fn assert_gone(err: &JsValue) {
     assert!(err.is_instance_of::<js_sys::Error>());
 }
 
+/// The cache entry's name, computed here from its definition (k256 + sha2 directly, not the SDK's
+/// code): `{namespace}:` + 40 hex digits of SHA-256("wsm-cache:" + uncompressed public key hex).
 fn cache_key(namespace: &str, id: &str) -> String {
-    format!("{namespace}:{}", id.trim_start_matches("0x"))
+    use k256::elliptic_curve::sec1::ToEncodedPoint;
+    use sha2::Digest;
+    let secret =
+        k256::SecretKey::from_slice(&hex::decode(id.trim_start_matches("0x")).unwrap()).unwrap();
+    let public = hex::encode(secret.public_key().to_encoded_point(false).as_bytes());
+    let digest = hex::encode(sha2::Sha256::digest(
+        format!("wsm-cache:{public}").as_bytes(),
+    ));
+    format!("{namespace}:{}", &digest[..40])
 }
 
 /// The recorded requests for a key: `(method, path, headers object, body object)`.

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::bindings::errors::invalid_option;
-use crate::bindings::js_value::{parse_session_data, set_field};
+use crate::bindings::js_value::{option_field, parse_session_data, set_field};
 use crate::bindings::options;
 use crate::bindings::promise::spawn;
 use crate::bindings::storage::{adapter_from_js, cookie_options};
@@ -140,7 +140,7 @@ fn slot_adapter(
     default: impl FnOnce() -> Rc<dyn StorageAdapter>,
 ) -> Result<Rc<dyn StorageAdapter>, JsValue> {
     let value = match storage {
-        Some(storage) => option(storage, name)?,
+        Some(storage) => option_field(storage, name)?,
         None => None,
     };
     match value {
@@ -176,21 +176,29 @@ fn session_options(api: &JsValue) -> options::Read<SessionOptions> {
     let base_url = options::member_aliased(api, "baseURL", "baseUrl")?
         .ok_or_else(|| "missing field `baseURL`".to_owned())?;
     let mut opts = SessionOptions::new(options::string(&base_url, "baseURL")?);
-    if let Some(v) = options::member(api, "sessionsEndpoint")? {
-        opts.sessions_endpoint = options::string(&v, "sessionsEndpoint")?;
+    // Optional fields given as `undefined` or `null` take their default (the original: `?? default`).
+    if let Some(v) = options::opt_string(
+        options::member(api, "sessionsEndpoint")?,
+        "sessionsEndpoint",
+    )? {
+        opts.sessions_endpoint = v;
     }
-    if let Some(v) = options::member(api, "logoutEndpoint")? {
-        opts.logout_endpoint = options::string(&v, "logoutEndpoint")?;
+    if let Some(v) = options::opt_string(options::member(api, "logoutEndpoint")?, "logoutEndpoint")?
+    {
+        opts.logout_endpoint = v;
     }
     opts.timeout_ms = options::opt_millis(
         options::member_aliased(api, "timeout", "timeoutMs")?,
         "timeout",
     )?;
-    if let Some(v) = options::member(api, "storageKeyPrefix")? {
-        opts.storage_key_prefix = options::string(&v, "storageKeyPrefix")?;
+    if let Some(v) = options::opt_string(
+        options::member(api, "storageKeyPrefix")?,
+        "storageKeyPrefix",
+    )? {
+        opts.storage_key_prefix = v;
     }
-    if let Some(v) = options::member(api, "lockWaitMs")? {
-        opts.lock_wait_ms = options::millis(&v, "lockWaitMs")?;
+    if let Some(v) = options::opt_millis(options::member(api, "lockWaitMs")?, "lockWaitMs")? {
+        opts.lock_wait_ms = v;
     }
     Ok(opts)
 }
@@ -263,16 +271,6 @@ fn tokens_input(tokens: &JsValue) -> options::Read<TokensInput> {
     })
 }
 
-/// `options[key]`: `None` when missing, `undefined` or `null`; a getter that throws is an
-/// `INVALID_OPTION` error (never read as "absent").
-fn option(options: &JsValue, key: &str) -> Result<Option<JsValue>, JsValue> {
-    match js_sys::Reflect::get(options, &JsValue::from_str(key)) {
-        Ok(v) if v.is_undefined() || v.is_null() => Ok(None),
-        Ok(v) => Ok(Some(v)),
-        Err(_) => Err(invalid_option(key, "could not be read (its getter threw)")),
-    }
-}
-
 /// Reads the option object into the core manager; also says whether to sync with other tabs.
 fn manager_from_options(options: &JsValue) -> Result<(WebSessionManager, bool), JsValue> {
     let options = &if options.is_undefined() || options.is_null() {
@@ -280,36 +278,33 @@ fn manager_from_options(options: &JsValue) -> Result<(WebSessionManager, bool), 
     } else {
         options.clone()
     };
-    let mut opts = match option(options, "apiClientConfig")? {
+    let mut opts = match option_field(options, "apiClientConfig")? {
         Some(api) => session_options(&api).map_err(|e| invalid_option("apiClientConfig", e))?,
         None => SessionOptions::without_api(),
     };
-    opts.backoff =
-        backoff_option(option(options, "backoff")?).map_err(|e| invalid_option("backoff", e))?;
-    opts.auto_refresh_lead_ms = auto_refresh_option(option(options, "autoRefresh")?)
+    opts.backoff = backoff_option(option_field(options, "backoff")?)
+        .map_err(|e| invalid_option("backoff", e))?;
+    opts.auto_refresh_lead_ms = auto_refresh_option(option_field(options, "autoRefresh")?)
         .map_err(|e| invalid_option("autoRefresh", e))?;
-    let sync = match option(options, "sync")? {
+    let sync = match option_field(options, "sync")? {
         Some(v) => v
             .as_bool()
             .ok_or_else(|| invalid_option("sync", "must be a boolean"))?,
         None => true,
     };
-    if let Some(prefix) = option(options, "storageKeyPrefix")? {
+    if let Some(prefix) = option_field(options, "storageKeyPrefix")? {
         opts.storage_key_prefix = prefix
             .as_string()
             .ok_or_else(|| invalid_option("storageKeyPrefix", "must be a string"))?;
     }
-    if let Some(ms) = option(options, "lockWaitMs")? {
-        let ms = ms
-            .as_f64()
-            .filter(|m| *m >= 0.0)
-            .ok_or_else(|| invalid_option("lockWaitMs", "must be a number"))?;
-        opts.lock_wait_ms = ms.min(u32::MAX as f64) as u32;
+    if let Some(ms) = option_field(options, "lockWaitMs")? {
+        opts.lock_wait_ms =
+            options::millis(&ms, "lockWaitMs").map_err(|e| invalid_option("lockWaitMs", e))?;
     }
     opts.validate()?;
-    let storage = option(options, "storage")?;
+    let storage = option_field(options, "storage")?;
     let local = || -> Rc<dyn StorageAdapter> { Rc::new(WebStorage::new(WebStorageKind::Local)) };
-    let cookie = CookieStorage::new(cookie_options(option(options, "cookieOptions")?)?)?;
+    let cookie = CookieStorage::new(cookie_options(option_field(options, "cookieOptions")?)?)?;
     let slots = SessionSlots::new(
         opts.keys(),
         slot_adapter(storage.as_ref(), "sessionId", local)?,
@@ -318,7 +313,7 @@ fn manager_from_options(options: &JsValue) -> Result<(WebSessionManager, bool), 
         slot_adapter(storage.as_ref(), "idToken", local)?,
     );
     let manager = SessionManager::new(opts, slots, FetchTransport, WebLock, SystemClock);
-    if let Some(f) = option(options, "accessTokenProvider")? {
+    if let Some(f) = option_field(options, "accessTokenProvider")? {
         let f = f
             .dyn_into::<js_sys::Function>()
             .map_err(|_| invalid_option("accessTokenProvider", "must be a function"))?;

@@ -31,7 +31,14 @@ fn construct(name: &str, message: &str) -> JsValue {
     let args = js_sys::Array::of1(&JsValue::from_str(message));
     let err = class
         .and_then(|f| js_sys::Reflect::construct(f.unchecked_ref::<js_sys::Function>(), &args).ok())
-        .unwrap_or_else(|| js_sys::Error::new(message).into());
+        .unwrap_or_else(|| {
+            // What is documented as a TypeError is one, registered classes or not.
+            if name == "TypeError" {
+                js_sys::TypeError::new(message).into()
+            } else {
+                js_sys::Error::new(message).into()
+            }
+        });
     set_field(&err, "name", &JsValue::from_str(name));
     err
 }

@@ -12,6 +12,19 @@ pub fn field(obj: &JsValue, name: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
+/// `obj[name]` of an option object: `None` when missing, `undefined` or `null`; a getter that throws
+/// is a `TypeError` `INVALID_OPTION` naming the option (never taken as "absent").
+pub fn option_field(obj: &JsValue, name: &str) -> std::result::Result<Option<JsValue>, JsValue> {
+    match js_sys::Reflect::get(obj, &JsValue::from_str(name)) {
+        Ok(v) if v.is_undefined() || v.is_null() => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(_) => Err(crate::bindings::errors::invalid_option(
+            name,
+            "could not be read (its getter threw)",
+        )),
+    }
+}
+
 /// `obj[key] = value` on an object this crate made; such a write cannot fail, so a failure is ignored.
 pub fn set_field(obj: &JsValue, key: &str, value: &JsValue) {
     let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);

@@ -175,16 +175,18 @@ pub fn cookie_options(value: Option<JsValue>) -> Result<CookieOptions, JsValue> 
     }
 }
 
-/// `{ path?, domain?, sameSite?, secure?, maxAge? }` over the defaults; `sameSite` set to
-/// `undefined` or `null` omits the attribute.
+/// `{ path?, domain?, sameSite?, secure?, maxAge? }` over the defaults. As with the original's
+/// `{...DEFAULTS, ...options}`, `path`, `domain` or `sameSite` given as `undefined` or `null` omit
+/// their attribute; `secure` and `maxAge` given so keep their defaults (Secure, 30 days) rather than
+/// silently dropping Secure.
 fn read_cookie_options(value: &JsValue) -> options::Read<CookieOptions> {
     let value = options::object(value)?;
     let mut out = CookieOptions::default();
     if let Some(v) = options::member(value, "path")? {
-        out.path = options::string(&v, "path")?;
+        out.path = options::opt_string(Some(v), "path")?.unwrap_or_default();
     }
     if let Some(v) = options::member(value, "domain")? {
-        out.domain = options::string(&v, "domain")?;
+        out.domain = options::opt_string(Some(v), "domain")?.unwrap_or_default();
     }
     if let Some(v) = options::member(value, "sameSite")? {
         out.same_site = match options::opt_string(Some(v), "sameSite")?.as_deref() {
@@ -195,10 +197,12 @@ fn read_cookie_options(value: &JsValue) -> options::Read<CookieOptions> {
             Some(_) => return Err("sameSite must be \"Strict\", \"Lax\" or \"None\"".to_owned()),
         };
     }
-    if let Some(v) = options::member(value, "secure")? {
+    if let Some(v) = options::member(value, "secure")?.filter(|v| !v.is_undefined() && !v.is_null())
+    {
         out.secure = options::boolean(&v, "secure")?;
     }
-    if let Some(v) = options::member(value, "maxAge")? {
+    if let Some(v) = options::member(value, "maxAge")?.filter(|v| !v.is_undefined() && !v.is_null())
+    {
         out.max_age = options::integer(&v, "maxAge")?;
     }
     Ok(out)

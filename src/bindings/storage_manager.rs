@@ -10,7 +10,7 @@ use futures::FutureExt;
 use wasm_bindgen::prelude::*;
 
 use crate::bindings::errors::invalid_option;
-use crate::bindings::js_value::{field, parse_session_data};
+use crate::bindings::js_value::{field, option_field, parse_session_data};
 use crate::bindings::promise::spawn;
 use crate::core::error::{Error, Result};
 use crate::core::metadata::cache::cache_key;
@@ -65,7 +65,7 @@ export interface StorageManager {
 "#;
 
 fn string_option(options: &JsValue, name: &str) -> std::result::Result<Option<String>, JsValue> {
-    field(options, name)
+    option_field(options, name)?
         .map(|v| {
             v.as_string()
                 .ok_or_else(|| invalid_option(name, "must be a string"))
@@ -82,7 +82,7 @@ fn options_from_js(options: &JsValue) -> std::result::Result<StorageManagerOptio
             "must be an object with sessionServerBaseUrl",
         ));
     }
-    let session_time = match field(options, "sessionTime") {
+    let session_time = match option_field(options, "sessionTime")? {
         None => None,
         Some(v) => {
             let secs = v
@@ -93,7 +93,7 @@ fn options_from_js(options: &JsValue) -> std::result::Result<StorageManagerOptio
             Some(secs.ceil().min(u64::MAX as f64) as u64)
         }
     };
-    let allowed_origin = match field(options, "allowedOrigin") {
+    let allowed_origin = match option_field(options, "allowedOrigin")? {
         None => None,
         Some(v) => Some(match (v.as_bool(), v.as_string()) {
             (Some(b), _) => AllowedOrigin::Bool(b),
@@ -126,7 +126,7 @@ fn options_from_js(options: &JsValue) -> std::result::Result<StorageManagerOptio
         session_time,
         session_id: string_option(options, "sessionId")?,
         allowed_origin,
-        use_local_storage: field(options, "useLocalStorage").is_some_and(|v| v.is_truthy()),
+        use_local_storage: option_field(options, "useLocalStorage")?.is_some_and(|v| v.is_truthy()),
         scheme,
     })
 }

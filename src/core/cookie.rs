@@ -5,6 +5,22 @@ use serde::Deserialize;
 
 use crate::core::error::{Error, Result};
 
+/// A cookie name must be non-empty and free of `=`, `;`, `,`, whitespace and control characters,
+/// or it would be split or would inject attributes.
+pub fn check_name(key: &str) -> Result<()> {
+    let bad = key.is_empty()
+        || key
+            .chars()
+            .any(|c| matches!(c, '=' | ';' | ',') || c.is_whitespace() || c.is_control());
+    if bad {
+        return Err(Error::InvalidOption(
+            "a cookie name must be non-empty, without '=', ';', ',', spaces or control characters"
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
 /// The browser limit on one cookie's `name=value` (RFC 6265 §6.1 asks for at least 4096 bytes; Chromium
 /// and Firefox drop larger ones silently).
 pub const MAX_COOKIE_BYTES: usize = 4096;
@@ -60,10 +76,27 @@ impl Default for CookieOptions {
 }
 
 impl CookieOptions {
-    /// Rejects option sets a browser would refuse: `SameSite=None` without `Secure`.
+    /// Rejects option sets a browser would refuse (`SameSite=None` without `Secure`) and `path` or
+    /// `domain` values that would inject attributes (`domain: "x.com; SameSite=None"`) or break the
+    /// cookie string (`;`, control characters; whitespace and `,` in a domain).
     pub fn validate(&self) -> Result<()> {
         if self.same_site == Some(SameSite::None) && !self.secure {
             return Err(Error::CookieInsecureSameSiteNone);
+        }
+        if self.path.chars().any(|c| c == ';' || c.is_control()) {
+            return Err(Error::InvalidOption(
+                "cookieOptions.path must not contain ';' or control characters".to_owned(),
+            ));
+        }
+        if self
+            .domain
+            .chars()
+            .any(|c| matches!(c, ';' | ',') || c.is_whitespace() || c.is_control())
+        {
+            return Err(Error::InvalidOption(
+                "cookieOptions.domain must be a domain name (no ';', ',', spaces or control characters)"
+                    .to_owned(),
+            ));
         }
         Ok(())
     }
@@ -83,6 +116,7 @@ impl CookieOptions {
     /// `{key}={encodeURIComponent(value)}; Path=..; Domain=..; SameSite=..; Secure; Max-Age=..`.
     pub fn set_string(&self, key: &str, value: &str) -> Result<String> {
         self.validate()?;
+        check_name(key)?;
         let mut out = String::with_capacity(key.len() + value.len() + 64);
         out.push_str(key);
         out.push('=');

@@ -5,7 +5,7 @@ use futures::future::{ready, LocalBoxFuture};
 use futures::FutureExt;
 use wasm_bindgen::JsCast;
 
-use crate::core::cookie::{find_cookie, CookieOptions};
+use crate::core::cookie::{check_name, find_cookie, CookieOptions};
 use crate::core::error::{Error, Result};
 use crate::core::storage::StorageAdapter;
 use crate::web::js_error;
@@ -62,6 +62,7 @@ impl StorageAdapter for CookieStorage {
     }
 
     fn remove<'a>(&'a self, key: &'a str) -> LocalBoxFuture<'a, Result<()>> {
-        ready(Self::write(&self.options.remove_string(key))).boxed_local()
+        ready(check_name(key).and_then(|()| Self::write(&self.options.remove_string(key))))
+            .boxed_local()
     }
 }

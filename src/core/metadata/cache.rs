@@ -2,6 +2,10 @@
 //! decrypted data as plain JSON, the entry is this SDK's AES-256-GCM envelope under the session key.
 //! The cache is best effort: a failing store never fails an operation, and an entry that does not
 //! decrypt (corrupt, another key, the original's plaintext) is removed and treated as a miss.
+//!
+//! The entry's name does not contain the session id (the original's does: `{namespace}:{session id}`,
+//! the very secret the entry's key derives from): it is `{namespace}:` followed by 40 hex digits of
+//! `SHA-256("wsm-cache:" + the session's public key, uncompressed hex)`, which reveals nothing.
 
 use std::rc::Rc;
 
@@ -9,13 +13,22 @@ use super::options::DEFAULT_CACHE_NAMESPACE;
 use crate::core::crypto::{aead, SessionKey};
 use crate::core::storage::StorageAdapter;
 
-/// The cache key: `{namespace or "w3a_session_manager_default"}:{session id without 0x}`.
+/// The cache entry's name: `{namespace or "w3a_session_manager_default"}:{name}`, where `name` is
+/// 40 hex digits of `SHA-256("wsm-cache:" + public key hex)` (see the module docs). A session id that
+/// is not a key (never stored by this SDK) is hashed as given.
 pub fn cache_key(namespace: Option<&str>, session_id: &str) -> String {
-    let id = session_id
-        .strip_prefix("0x")
-        .or_else(|| session_id.strip_prefix("0X"))
-        .unwrap_or(session_id);
-    format!("{}:{id}", namespace.unwrap_or(DEFAULT_CACHE_NAMESPACE))
+    use sha2::{Digest, Sha256};
+    let public = SessionKey::from_hex(session_id)
+        .map(|k| k.public_key_hex())
+        .unwrap_or_else(|_| session_id.to_owned());
+    let mut hasher = Sha256::new();
+    hasher.update(b"wsm-cache:");
+    hasher.update(public.as_bytes());
+    let digest = hex::encode(hasher.finalize());
+    let mut key = String::from(namespace.unwrap_or(DEFAULT_CACHE_NAMESPACE));
+    key.push(':');
+    key.push_str(&digest[..40]);
+    key
 }
 
 /// A best-effort encrypted cache over a storage adapter.
