@@ -3,7 +3,15 @@
 //! an `Error` whose `name` is a number, whose `message` is a Symbol, a Proxy whose getters throw,
 //! a value `JSON.stringify` rejects (a BigInt, a cycle).
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `String`, called only with a number here (never throws for one).
+    #[wasm_bindgen(js_name = String)]
+    fn js_string(value: &JsValue) -> String;
+}
 
 /// The property `key` of `value` as a string, if it is one (a throwing getter reads as `None`).
 fn string_property(value: &JsValue, key: &str) -> Option<String> {
@@ -30,8 +38,10 @@ pub fn describe(value: &JsValue) -> String {
     if value.is_undefined() || value.is_null() {
         return "unknown error".into();
     }
-    if let Some(n) = value.as_f64() {
-        return n.to_string();
+    if value.as_f64().is_some() {
+        // JS's own form ("42", "NaN", "Infinity", "1e+21"): Rust's f64 Display would bring ~18 KB
+        // of float formatting (core::num::flt2dec) into the wasm for this one line.
+        return js_string(value);
     }
     js_sys::JSON::stringify(value)
         .ok()
