@@ -1156,7 +1156,7 @@ fn storage_manager_options_table() {
             JsValue::TRUE,
             "aes-gcm",
             s(padded_ab),
-            s(&format!("ns:{}", &padded_ab[2..])),
+            s(&cache_key("ns", padded_ab)),
         ),
         (
             "falsy values fall back like the original",

@@ -395,8 +395,11 @@ impl StorageManager {
         }
     }
 
-    /// Removes every cache entry of this namespace whose session id starts with `baseKey` (all of
-    /// them without it), as the original's `clearOrphanedData`. A no-op without `useLocalStorage`.
+    /// Removes every cache entry of this namespace whose name (after `{namespace}:`) starts with
+    /// `baseKey`, all of them without it, as the original's `clearOrphanedData`. Entry names here are
+    /// hashes of the session's public key (the original's contain the session id itself), so a
+    /// `baseKey` made from a session id matches nothing: call it without one to clear the namespace.
+    /// A no-op without `useLocalStorage`.
     #[wasm_bindgen(js_name = clearOrphanedData)]
     pub fn clear_orphaned_data(&self, #[wasm_bindgen(js_name = baseKey)] base_key: Option<String>) {
         let options = self.inner.options();
