@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project and ends with one line `N passed, N failed`.
-# Steps: set-up (installs what is missing), fmt, clippy (native + wasm32), native tests (SDK + server),
-# browser tests (wasm-pack test in headless Chromium against a session-server on loopback),
-# crypto compatibility with the original's npm libraries, the release package build (+ sizes),
-# and the end-to-end tests in real Chromium tabs.
+# Steps: set-up (installs what is missing), fmt, clippy (native + wasm32), native tests (SDK + server,
+# with a Redis on loopback for the server's Redis store), browser tests (wasm-pack test in headless
+# Chromium against a session-server on loopback), crypto compatibility with the original's npm
+# libraries, the release package build (+ sizes), the typings, the consumer matrix and the end-to-end
+# tests in real Chromium tabs.
+#
+# Every suite is listed in scripts/test-suites.txt with the least number of tests it must run;
+# scripts/count-tests.mjs counts each suite against it, so a suite that is missing, crashes, prints no
+# summary or runs fewer tests fails the command. See TESTING.md.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 LOGS="$ROOT/target/test-logs"
+rm -rf "$LOGS"
 mkdir -p "$LOGS"
 PASSED=0
 FAILED=0
@@ -17,6 +23,18 @@ cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; }
 trap cleanup EXIT
 
 say() { printf '\n=== %s\n' "$*"; }
+
+# Adds a suite's counts: `count SUITE LOG EXIT_CODE` (see scripts/count-tests.mjs).
+count() {
+  local out p f
+  out=$(node scripts/count-tests.mjs "$1" "$2" "$3" 2>&1) || out="count-tests.mjs failed: $out
+0 1"
+  read -r p f <<<"$(tail -1 <<<"$out")"
+  [[ "$p" =~ ^[0-9]+$ && "$f" =~ ^[0-9]+$ ]] || { p=0; f=1; }
+  sed '$d' <<<"$out"
+  PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+  echo "$1: $p passed, $f failed"
+}
 
 # A check that is not a test runner (fmt, clippy, a build): one pass or one fail.
 check() {
@@ -29,36 +47,15 @@ check() {
   fi
 }
 
-# A cargo/wasm-bindgen-test run: sums its `test result:` lines; a run that fails without them counts 1 failure.
-cargo_suite() {
+# A suite run by a test runner (cargo, wasm-bindgen-test-runner, node --test): counted per the manifest.
+suite() {
   local name=$1; shift
   say "$name"
   "$@" >"$LOGS/$name.log" 2>&1
   local rc=$?
-  local p f
-  p=$(grep -E '^test result:' "$LOGS/$name.log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
-  f=$(grep -E '^test result:' "$LOGS/$name.log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | awk '{s+=$1} END {print s+0}')
-  p=${p:-0}; f=${f:-0}
-  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
-  grep -E '^test .* FAILED$|^---- |panicked' "$LOGS/$name.log" | head -20
+  grep -E '^test .* FAILED$|^---- |panicked|^not ok ' "$LOGS/$name.log" | head -20
   [ "$rc" -ne 0 ] && tail -30 "$LOGS/$name.log"
-  echo "$name: $p passed, $f failed"
-}
-
-# A `node --test` run: reads its `# pass N` / `# fail N` summary.
-node_suite() {
-  local name=$1; shift
-  say "$name"
-  "$@" >"$LOGS/$name.log" 2>&1
-  local rc=$?
-  local p f
-  p=$(grep -E '^# pass ' "$LOGS/$name.log" | awk '{s+=$3} END {print s+0}')
-  f=$(grep -E '^# fail ' "$LOGS/$name.log" | awk '{s+=$3} END {print s+0}')
-  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
-  [ "$rc" -ne 0 ] && tail -40 "$LOGS/$name.log"
-  echo "$name: $p passed, $f failed"
+  count "$name" "$LOGS/$name.log" "$rc"
 }
 
 say "setup"
@@ -71,7 +68,9 @@ check fmt cargo fmt --all -- --check
 check clippy-native cargo clippy --workspace --all-targets -- -D warnings
 check clippy-wasm32 cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
 
-cargo_suite native-tests cargo test --workspace --no-fail-fast
+# Native tests of the SDK and the server; the server's store suite also runs against a Redis that
+# scripts/with-redis.sh starts on a free loopback port and stops.
+suite native-tests bash scripts/with-redis.sh cargo test --workspace --no-fail-fast
 
 # Browser tests talk to a session-server on a free loopback port, started here and stopped at exit.
 start_server() {
@@ -95,7 +94,8 @@ else
 fi
 
 # One wasm-pack run per test binary: cargo stops at the first failing binary, and wasm-pack hands
-# everything after `--` to `cargo build` too, which rejects `--no-fail-fast`.
+# everything after `--` to `cargo build` too, which rejects `--no-fail-fast`. A binary that fails to
+# build or crashes prints no summary and is counted failed for its manifest minimum.
 browser_tests() {
   local rc=0 f
   for f in tests/web_*.rs; do
@@ -104,19 +104,17 @@ browser_tests() {
   done
   return $rc
 }
-cargo_suite browser-tests browser_tests
+suite browser-tests browser_tests
 
-if [ -f tests/compat/run.sh ]; then
-  node_suite crypto-compat bash tests/compat/run.sh
-fi
+suite crypto-compat bash tests/compat/run.sh
 
 check package bash scripts/build-pkg.sh
 grep -h "package size" "$LOGS/package.log" || true
-node_suite typings bash tests/types/check.sh
-
-if [ -f e2e/run.sh ]; then
-  node_suite e2e bash e2e/run.sh
-fi
+suite typings bash tests/types/check.sh
+# The packed tarball installed into fresh apps (Vite, webpack, Rollup, esbuild, Next.js, import maps,
+# Node ESM/CommonJS, TypeScript resolutions), and the README's demo command from a fresh clone.
+suite consumers bash tests/consumers/run.sh
+suite e2e bash e2e/run.sh
 
 echo
 echo "$PASSED passed, $FAILED failed"
