@@ -36,7 +36,11 @@ await record("invalid option after ready: constructor throws", () => new AuthSes
 const session = new AuthSessionManager({ apiClientConfig: { baseURL: base }, storage: memory() });
 await record("invalid session id", () => session.setTokens({ sessionId: "not hex" }));
 await record("no apiClientConfig: the original's error", () => new AuthSessionManager({ storage: memory() }).ensureRefresh());
-await record("refresh refused by the server", () => session.ensureRefresh());
+// nothing stored (the session id above was refused): the original's EXPIRED error, no request
+await record("refresh with nothing stored", () => session.ensureRefresh());
+const refused = new AuthSessionManager({ apiClientConfig: { baseURL: base }, storage: memory(), backoff: false });
+await refused.setTokens({ sessionId: StorageManager.generateRandomSessionKey(), refreshToken: "not-a-refresh-token" });
+await record("refresh refused by the server", () => refused.ensureRefresh());
 const api = new HttpClient(session);
 await record("HTTP 404", () => api.get(`${base}/v1/no-such-route`));
 await record("network failure", () => api.get("http://127.0.0.1:9/unreachable"));
