@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds the npm package: a release wasm-pack build (--target web, wasm-opt from npm binaryen) into a
-# clean pkg/, the entries and typings generated from pkg-template/ (pkg-template/build.mjs: browser ESM,
+# clean pkg/, with the standard library rebuilt for size by the pinned nightly in scripts/nightly-toolchain
+# (-Zbuild-std, -Cpanic=immediate-abort: no panic messages or unwinding machinery in the wasm), the entries and typings generated from pkg-template/ (pkg-template/build.mjs: browser ESM,
 # Node ESM, CommonJS, one flat .d.ts), pkg-template/README.md as the npm README; packed to target/npm/;
 # prints the gzip -9 sizes. Fails when any step fails (wasm-pack included).
 #
 #   bash scripts/build-pkg.sh            the honest build: wasm-pack from scratch into a clean pkg/
 #   bash scripts/build-pkg.sh --js-only  re-merge pkg-template/ over the existing wasm-pack output in
 #                                        target/wasm-pack-out/ (for JS-only edits; fails if none)
+#   BUILD_PKG_TOOLCHAIN=stable bash scripts/build-pkg.sh   the same on stable Rust, std as shipped (to
+#                                        compare sizes; not the published build)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -22,8 +25,22 @@ flock 9
 rm -rf pkg target/npm/wasm-session-manager-*.tgz
 if [ "${1:-}" != "--js-only" ]; then
   rm -rf "$OUT"
+  # Development, clippy and tests stay on stable; only this release build uses the nightly, in its own
+  # target dir (std is rebuilt there; stable builds elsewhere keep their caches). RUSTFLAGS reach only
+  # the wasm32 artefacts (cargo gets --target), never build scripts or proc macros.
+  if [ "${BUILD_PKG_TOOLCHAIN:-nightly}" = stable ]; then
+    toolchain=stable; target_dir="$ROOT/target"; rustflags=""; cargo_args=()
+  else
+    toolchain=$(cat "$ROOT/scripts/nightly-toolchain")
+    rustup run "$toolchain" rustc --version >/dev/null 2>&1 \
+      || { echo "build-pkg: $toolchain missing: run scripts/setup.sh" >&2; exit 1; }
+    target_dir="$ROOT/target/pkg-nightly"
+    rustflags="-Zunstable-options -Cpanic=immediate-abort"
+    cargo_args=(-- -Zbuild-std=std,panic_abort)
+  fi
   log=$(mktemp)
-  if ! wasm-pack build --release --target web --out-dir "$OUT" --mode no-install >"$log" 2>&1; then
+  if ! RUSTUP_TOOLCHAIN="$toolchain" CARGO_TARGET_DIR="$target_dir" RUSTFLAGS="$rustflags" \
+       wasm-pack build "$ROOT" --release --target web --out-dir "$OUT" --mode no-install "${cargo_args[@]}" >"$log" 2>&1; then
     grep -v "failed to get wasm-pack version" "$log" >&2 || true
     rm -f "$log"
     echo "build-pkg: wasm-pack build failed" >&2

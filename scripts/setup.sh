@@ -23,6 +23,16 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"; rustup target add wasm32-unknown-unknown
 fi
 
+# The pinned nightly for the release package only (scripts/build-pkg.sh: -Zbuild-std needs rust-src).
+# ~1 min to download; development, clippy and tests stay on stable.
+NIGHTLY=$(cat "$ROOT/scripts/nightly-toolchain")
+if ! rustup run "$NIGHTLY" rustc --version >/dev/null 2>&1 \
+   || ! rustup +"$NIGHTLY" component list --installed 2>/dev/null | grep -q '^rust-src' \
+   || ! rustup +"$NIGHTLY" target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  log "installing $NIGHTLY with rust-src and the wasm32 target (about a minute)"
+  rustup toolchain install "$NIGHTLY" --profile minimal -c rust-src -t wasm32-unknown-unknown --no-self-update
+fi
+
 if ! have_version wasm-bindgen "$WASM_BINDGEN_VERSION"; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (several minutes)"
   # no --locked: its lock file names a crate version the registry mirror lacks (TOOLING.md)
