@@ -27,6 +27,7 @@ use futures::FutureExt;
 use serde_json::{json, Value};
 use wasm_session_manager::core::crypto::{ecies, signature, SessionKey};
 use wasm_session_manager::core::keys::normalize_session_id;
+use wasm_session_manager::core::metadata::options::{AllowedOrigin, Scheme};
 use wasm_session_manager::core::metadata::{StorageManager, StorageManagerOptions};
 use wasm_session_manager::core::transport::{HttpRequest, HttpResponse, Transport};
 use wasm_session_manager::{Error, Result};
@@ -97,10 +98,37 @@ impl Transport for Capture {
     }
 }
 
+/// The original's option object (as JSON) read field by field, as `bindings::storage_manager` reads
+/// the JS object.
+fn storage_manager_options(o: &Value) -> Result<StorageManagerOptions> {
+    let text = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
+    let allowed_origin = match o.get("allowedOrigin") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(AllowedOrigin::Bool(*b)),
+        Some(Value::String(s)) => Some(AllowedOrigin::Origin(s.clone())),
+        Some(other) => return Err(Error::InvalidOption(format!("allowedOrigin: {other}"))),
+    };
+    let scheme = match text("scheme").as_deref() {
+        None | Some("ecies") => Scheme::Ecies,
+        Some("aes-gcm") => Scheme::AesGcm,
+        Some(other) => return Err(Error::InvalidOption(format!("scheme: {other}"))),
+    };
+    Ok(StorageManagerOptions {
+        session_server_base_url: text("sessionServerBaseUrl").unwrap_or_default(),
+        session_namespace: text("sessionNamespace"),
+        session_time: o.get("sessionTime").and_then(Value::as_u64),
+        session_id: text("sessionId"),
+        allowed_origin,
+        use_local_storage: o
+            .get("useLocalStorage")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        scheme,
+    })
+}
+
 fn capture_request(op: &Value) -> Result<Value> {
-    let options: StorageManagerOptions =
-        serde_json::from_value(op.get("options").cloned().unwrap_or(Value::Null))
-            .map_err(|e| Error::InvalidOption(e.to_string()))?;
+    let options = storage_manager_options(op.get("options").unwrap_or(&Value::Null))?;
     let headers: Vec<(String, String)> = op
         .get("headers")
         .and_then(Value::as_object)

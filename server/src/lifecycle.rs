@@ -737,10 +737,21 @@ mod tests {
 
     #[test]
     fn wrap_round_trip() {
+        // Fixed vectors from Node's crypto, not this module: the wrap key is
+        // HMAC-SHA256(parent secret, "session-server/refresh-child-wrap/v1"), and the wrapped child
+        // secret is the child XOR that key (a round trip alone would hold for any key).
         let parent = [1u8; 32];
         let child = [2u8; 32];
+        assert_eq!(
+            hex::encode(wrap_key(&parent)),
+            "e3348d6057b171d9dbd2c493473c60df64a20d23729679492fa482109b5ee65f"
+        );
         let wrapped = xor32(&child, &wrap_key(&parent));
-        assert_ne!(wrapped, child);
+        assert_eq!(
+            hex::encode(wrapped),
+            "e1368f6255b373dbd9d0c691453e62dd66a00f2170947b4b2da68012995ce45d"
+        );
         assert_eq!(xor32(&wrapped, &wrap_key(&parent)), child);
+        assert_ne!(wrap_key(&[3u8; 32]), wrap_key(&parent), "the key depends on the parent");
     }
 }

@@ -1,8 +1,6 @@
 //! Cookie strings (PROTOCOL.md §2): what `CookieStorage` writes to and reads from `document.cookie`.
 //! Pure string logic, so that every rule is tested natively.
 
-use serde::Deserialize;
-
 use crate::core::error::{Error, Result};
 
 /// A cookie name must be non-empty and free of `=`, `;`, `,`, whitespace and control characters,
@@ -26,7 +24,7 @@ pub fn check_name(key: &str) -> Result<()> {
 pub const MAX_COOKIE_BYTES: usize = 4096;
 
 /// `SameSite` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SameSite {
     /// `Strict` (the default)
     Strict,
@@ -48,8 +46,7 @@ impl SameSite {
 }
 
 /// `CookieStorage` options, with the original's defaults.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CookieOptions {
     /// `Path`, default `/`; omitted when empty.
     pub path: String,

@@ -1,10 +1,7 @@
 //! `new StorageManager(options)`: the option object of PROTOCOL.md §7 and its resolution to what the
 //! requests carry. In the browser the JS object is read field by field by
-//! `bindings::storage_manager` (through `bindings::options`); the serde `Deserialize` derives below
-//! serve only the native compatibility harness (`examples/crypto_vectors.rs`, which takes the
-//! original's option objects as JSON), never a JS caller.
-
-use serde::Deserialize;
+//! `bindings::storage_manager` (through `bindings::options`); the native compatibility harness
+//! (`examples/crypto_vectors.rs`) builds them from JSON the same way.
 
 use crate::core::error::{Error, Result};
 use crate::core::keys::normalize_session_id;
@@ -20,8 +17,7 @@ pub const REQUEST_TIMEOUT_MS: u32 = 60_000;
 
 /// `allowedOrigin`: an origin string (`"*"` for any), or a boolean (`true`: bind to the Origin the
 /// server sees at create).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AllowedOrigin {
     /// `true` or `false`.
     Bool(bool),
@@ -48,20 +44,17 @@ impl AllowedOrigin {
 }
 
 /// How the metadata `data` is encrypted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Scheme {
     /// eccrypto ECIES to the session's own public key (PROTOCOL.md §6): what the original sends.
     #[default]
-    #[serde(rename = "ecies")]
     Ecies,
     /// This SDK's AES-256-GCM envelope (`crate::core::crypto::aead`): opt-in; only this SDK reads it.
-    #[serde(rename = "aes-gcm")]
     AesGcm,
 }
 
 /// The options of `new StorageManager(...)`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StorageManagerOptions {
     /// The session server, e.g. `https://session.example`; request URLs are this plus `/v2/store/...`.
     pub session_server_base_url: String,
