@@ -9,6 +9,7 @@ mod web_support;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 use wasm_session_manager::bindings::auth::AuthSessionManager;
+use wasm_session_manager::bindings::http_client::HttpClient;
 use web_support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -34,6 +35,10 @@ extern "C" {
     fn bad_callbacks() -> js_sys::Array;
     #[wasm_bindgen(js_name = countListeners)]
     fn count_listeners() -> JsValue;
+    #[wasm_bindgen(js_name = badUrl)]
+    fn bad_url() -> JsValue;
+    #[wasm_bindgen(js_name = trapProxy)]
+    fn trap_proxy() -> JsValue;
     #[wasm_bindgen(js_name = watchRejections)]
     fn watch_rejections();
     #[wasm_bindgen(js_name = rejectionCount)]
@@ -146,6 +151,27 @@ async fn options_with_throwing_getters_and_odd_adapters_are_typed() {
     assert!(wait(m.get_access_token()).await.unwrap().is_null());
     assert!(wait(m.get_id_token()).await.unwrap().is_null());
     assert!(wait(m.authorize()).await.unwrap().is_null());
+}
+
+#[wasm_bindgen_test]
+async fn http_client_arguments_that_throw_are_typed_and_the_client_keeps_working() {
+    let l = login("x9", r#"{"x":9}"#).await;
+    let m = manager("x9", "");
+    wait(m.set_tokens(tokens(&l))).await.unwrap();
+    let client = HttpClient::new(&m);
+    let err = wait(client.get(bad_url(), JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "INVALID_OPTION", "{}", describe(&err));
+    let url = JsValue::from_str(&format!("{}/v1/me", server()));
+    let err = wait(client.get(url.clone(), trap_proxy()))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&err), "INVALID_OPTION", "{}", describe(&err));
+    let ok = wait(client.get(url, json(r#"{"authenticated":true}"#)))
+        .await
+        .unwrap();
+    assert!(!ok.is_undefined());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -181,11 +181,7 @@ fn read_url(url: &JsValue) -> Result<String> {
         return Ok(s);
     }
     if url.is_object() {
-        if let Some(s) = url
-            .unchecked_ref::<js_sys::Object>()
-            .to_string()
-            .as_string()
-        {
+        if let Some(s) = crate::bindings::options::string_of(url) {
             return Ok(s);
         }
     }

@@ -22,6 +22,16 @@ extern "C" {
     /// through the wasm.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
     fn object_entries(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+
+    /// `String(value)`, with `catch`: an object whose `toString` throws is an error, not an
+    /// exception through the wasm.
+    #[wasm_bindgen(catch, js_name = String)]
+    fn js_string(value: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// `String(value)` (a `URL`'s `href`, ...), or `None` when its `toString` throws.
+pub fn string_of(value: &JsValue) -> Option<String> {
+    js_string(value).ok()?.as_string()
 }
 
 /// The `[key, value]` pairs of `value`'s own enumerable properties.

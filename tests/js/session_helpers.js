@@ -93,3 +93,8 @@ export function watchRejections() {
   globalThis.addEventListener("unhandledrejection", (e) => { rejections.push(String(e.reason)); e.preventDefault(); });
 }
 export function rejectionCount() { return rejections.length; }
+
+/** An object whose toString throws (passed where a URL is expected). */
+export function badUrl() { return { toString() { throw new Error("toString exploded"); } }; }
+/** A Proxy whose every trap throws (passed as HttpClient options). */
+export function trapProxy() { const t = () => { throw new Error("trap"); }; return new Proxy({}, { get: t, ownKeys: t, getOwnPropertyDescriptor: t, has: t, getPrototypeOf: t }); }
