@@ -95,7 +95,7 @@ function crateOf(name) {
       || /section/.test(name) || /^(import|export) /.test(name)) return "(wasm sections, names, imports/exports)";
   if (/^(__wbg_|__wbindgen|wasm_bindgen::)/.test(name) || /^__wbg/.test(name)) return "wasm_bindgen";
   if (/^(memcpy|memmove|memset|memcmp|bcmp|__multi3|__udivti3|__umodti3|__divti3|__ashlti3|__lshrti3|compiler_builtins)/.test(name)) return "compiler_builtins";
-  let n = name.replace(/^core::ptr::drop_in_place<(.*)>$/, "$1");
+  let n = name.replace(/^core::ptr::(drop_in_place|drop_glue)(::)?<(.*)>$/, "$3");
   n = n.replace(/^[<&*\s]+(mut\s+|const\s+|dyn\s+)?/, "");
   const m = n.match(/^([A-Za-z_][A-Za-z0-9_]*)::/);
   if (m) return m[1];
