@@ -95,10 +95,14 @@ function crateOf(name) {
       || /section/.test(name) || /^(import|export) /.test(name)) return "(wasm sections, names, imports/exports)";
   if (/^(__wbg_|__wbindgen|wasm_bindgen::)/.test(name) || /^__wbg/.test(name)) return "wasm_bindgen";
   if (/^(memcpy|memmove|memset|memcmp|bcmp|__multi3|__udivti3|__umodti3|__divti3|__ashlti3|__lshrti3|compiler_builtins)/.test(name)) return "compiler_builtins";
+  // inherent methods of primitive types (<u64>::_fmt_inner, <str>::trim_matches, <[u8]>::repeat)
+  if (/^<(\[?&?(u8|u16|u32|u64|u128|usize|i8|i16|i32|i64|i128|isize|f32|f64|bool|char|str)\]?)>::/.test(name)) return "core (primitive types)";
   let n = name.replace(/^core::ptr::(drop_in_place|drop_glue)(::)?<(.*)>$/, "$3");
   n = n.replace(/^[<&*\s]+(mut\s+|const\s+|dyn\s+)?/, "");
   const m = n.match(/^([A-Za-z_][A-Za-z0-9_]*)::/);
   if (m) return m[1];
+  const t = name.match(/ as ([A-Za-z_][A-Za-z0-9_]*)::/); // <[u8] as subtle::ConstantTimeEq>::ct_eq
+  if (t) return t[1];
   if (/^[a-z0-9_]+$/.test(name)) return "(exports: wasm-bindgen shims of our API)";
   return "(other)";
 }
