@@ -39,7 +39,7 @@ const newCtx = () => newContextOf(browser);
 test("4. five idle tabs with autoRefresh near expiry → 1 refresh per expiry window, every tab on the new token; all five waking from sleep past the due time (timers paused, then visibilitychange/pageshow/focus/online at once) → still 1", async (t) => {
   const TTL_S = 8;
   const LEAD_MS = 4_000; // due lifetime - LEAD after a token is received: 4-5 s
-  const WINDOWS = 2; // natural expiry windows before the sleep
+  const WINDOWS = Number(process.env.E2E_AUTO_WINDOWS || 1); // natural expiry windows before the sleep
   const server = await startServer(["--access-ttl", String(TTL_S)]);
   const h = hooksAt(server.url);
   const ctx = await newCtx();
@@ -149,7 +149,7 @@ test("4. five idle tabs with autoRefresh near expiry → 1 refresh per expiry wi
   }
 });
 
-test("4b. tabs queued on the lock behind another tab's refresh adopt the rotated tokens (30 rounds, 4 waiting tabs): no second refresh", async (t) => {
+test("4b. tabs queued on the lock behind another tab's refresh adopt the rotated tokens (20 rounds, 4 waiting tabs): no second refresh", async (t) => {
   // What five idle tabs rely on (test 4), made frequent: tab A refreshes (held 300 ms on the server,
   // so it holds the Web Lock), tabs B1-B4 ask for a refresh meanwhile with ensureRefresh(true) (the
   // proactive timer's call) and wait for the lock; once A has committed and released it, each must
@@ -157,7 +157,7 @@ test("4b. tabs queued on the lock behind another tab's refresh adopt the rotated
   // the lock can overtake Chromium's propagation of A's localStorage write to the other tabs'
   // renderers (the refresh-token cookie is already new, the access token still the old one): a
   // waiting tab that trusts what it reads then refreshes again.
-  const ROUNDS = Number(process.env.E2E_LOCK_ROUNDS || 30);
+  const ROUNDS = Number(process.env.E2E_LOCK_ROUNDS || 20);
   const WAITING = 4;
   const HOLD = 300;
   const server = await startServer();
