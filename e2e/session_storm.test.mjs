@@ -116,7 +116,7 @@ test("5. every refresh answered 503 for 30 s while 3 tabs' apps call the API eve
 
     // Recovery: every tab of the groups that wait for it gets a successful call after the clear.
     const recoveredAt = new Map();
-    await until(
+    const waitForRecovery = () => until(
       "recovery",
       async () => {
         for (const tab of groups.filter((g) => g.recover).flatMap((g) => g.tabs)) {
@@ -129,6 +129,22 @@ test("5. every refresh answered 503 for 30 s while 3 tabs' apps call the API eve
       SHORT.coolDownMs + 20_000, // the cool-down, then the next call; generous for a loaded machine
       100,
     );
+    try {
+      await waitForRecovery();
+    } catch (e) {
+      // Say which tabs did not recover and what their last calls gave, then fail.
+      for (const tab of groups.filter((g) => g.recover).flatMap((g) => g.tabs)) {
+        if (recoveredAt.has(tab)) continue;
+        const last = await tab.page.evaluate(() => window.h.calls.slice(-5));
+        const ev = await eventsOf(tab);
+        t.diagnostic(
+          `not recovered: ${tab.label}: refreshes sent ${tab.sent("/v1/auth/session")}, last calls ` +
+            `${JSON.stringify(last.map((c) => ({ ms: Math.round(c.at - tClear), ok: c.ok, code: c.code })))}; events ` +
+            `${ev.map((x) => `${x.event}${x.remote ? "@r" : ""}`).join(",")}`,
+        );
+      }
+      throw e;
+    }
     await Promise.all(all.map((tab) => tab.page.evaluate(() => clearInterval(window.h.ticker))));
     await sleep(300);
     const server2 = await h.counters();
