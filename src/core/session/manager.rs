@@ -14,8 +14,8 @@ use super::refresh::{
 };
 use super::schedule::Schedule;
 use super::state::{
-    AuthEvent, Broadcast, Change, Generation, Listener, Listeners, Memory, Origin, SyncMessage,
-    TransitionGuard, Transitions,
+    AuthEvent, Broadcast, Change, Generation, Listener, Listeners, Memory, Notify, Origin,
+    SyncMessage, TransitionGuard, Transitions,
 };
 use super::wire;
 use super::{jwt, RefreshOutcome};
@@ -84,9 +84,34 @@ pub(crate) struct Inner<T, L, C> {
     broadcast: RefCell<Option<Rc<dyn Broadcast>>>,
     disposed: Cell<bool>,
     transitions: Rc<Transitions>,
+    /// Until when (epoch ms) another tab's announced transition (`Supersede`) is awaited: its
+    /// `Changed` message ends the wait, the lock wait bounds it.
+    remote_until: Cell<u64>,
+    remote_done: Notify,
 }
 
 impl<T, L, C: Clock> Inner<T, L, C> {
+    /// Waits while another tab's transition, announced by `Supersede`, is under way (until its
+    /// `Changed` message, at most the lock wait), so that a refresh this tab starts meanwhile never
+    /// overtakes it. A `Supersede` and the other tab's lock request travel on different channels:
+    /// without this wait, this tab's new lock request could be queued first.
+    pub(super) async fn wait_for_remote_transition(&self) {
+        loop {
+            let now = self.clock.now_ms();
+            let until = self.remote_until.get();
+            if until <= now {
+                return;
+            }
+            let done = self.remote_done.notified();
+            futures::future::select(done, self.clock.sleep(until - now)).await;
+        }
+    }
+
+    fn remote_transition_over(&self) {
+        self.remote_until.set(0);
+        self.remote_done.notify();
+    }
+
     pub(super) fn provider_is_set(&self) -> bool {
         self.provider.borrow().is_some()
     }
@@ -295,6 +320,8 @@ where
                 broadcast: RefCell::new(None),
                 disposed: Cell::new(false),
                 transitions: Rc::default(),
+                remote_until: Cell::new(0),
+                remote_done: Notify::default(),
             }),
         }
     }
@@ -747,11 +774,16 @@ where
             return;
         }
         if message == Some(SyncMessage::Supersede) {
+            let until = self.inner.clock.now_ms() + u64::from(self.inner.options.lock_wait_ms);
+            self.inner.remote_until.set(until);
             self.inner.generation.bump();
             self.inner.coordinator.supersede();
             return;
         }
-        let Ok(stored) = read_stored(&self.inner).await else {
+        let stored = read_stored(&self.inner).await;
+        // Whatever the outcome, the other tab's transition is over: refreshes may go ahead.
+        let _over = OnDrop(|| self.inner.remote_transition_over());
+        let Ok(stored) = stored else {
             return;
         };
         let old = self.inner.memory.borrow().clone();
@@ -899,6 +931,15 @@ where
             ));
         }
         Ok(())
+    }
+}
+
+/// Runs a closure when dropped.
+struct OnDrop<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        (self.0)();
     }
 }
 

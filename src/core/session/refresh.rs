@@ -201,6 +201,7 @@ where
     L: Lock,
     C: Clock,
 {
+    inner.wait_for_remote_transition().await;
     let generation = inner.generation.get();
     if let Some((error, wait_ms)) = inner.backoff.blocked(inner.clock.now_ms()) {
         return (Err(backing_off(error, wait_ms)), Vec::new());
@@ -260,6 +261,37 @@ pub(super) async fn read_stored<T, L, C: Clock>(inner: &Inner<T, L, C>) -> Resul
     })
 }
 
+/// How long a tab that finds the refresh token rotated but the access token not yet waits for the
+/// rotating tab's access token to arrive (in 20 ms steps).
+const CATCH_UP_MS: u64 = 500;
+
+/// Reads the stored slots under the lock, waiting (at most [`CATCH_UP_MS`]) until they are
+/// consistent. Chromium carries localStorage writes to other tabs' processes asynchronously, and the
+/// lock grant can arrive first: right after another tab rotated, this tab may read the new refresh
+/// token (a cookie, shared at once) next to the old access token. Sending that pair would rotate a
+/// second time, and the commit would then be dropped as stale; waiting for the access token lets
+/// the flight adopt (or refresh once with the right pair).
+async fn read_consistent<T, L, C: Clock>(
+    inner: &Inner<T, L, C>,
+    snapshot: Option<&str>,
+) -> Result<Stored> {
+    let known_refresh = inner.memory.borrow().refresh_token.clone();
+    let mut stored = read_stored(inner).await?;
+    let mut waited = 0;
+    while waited < CATCH_UP_MS
+        && known_refresh.is_some()
+        && stored.refresh_token.is_some()
+        && stored.refresh_token != known_refresh
+        && stored.access_token.is_some()
+        && stored.access_token.as_deref() == snapshot
+    {
+        inner.clock.sleep(20).await;
+        waited += 20;
+        stored = read_stored(inner).await?;
+    }
+    Ok(stored)
+}
+
 /// One slot read, bounded by [`STORAGE_TIMEOUT_MS`].
 pub(super) async fn bounded_read<T, L, C: Clock>(
     inner: &Inner<T, L, C>,
@@ -291,7 +323,7 @@ where
     if inner.generation.get() != generation {
         return (Ok(RefreshOutcome::Superseded), nothing);
     }
-    let before = match read_stored(inner).await {
+    let before = match read_consistent(inner, snapshot.as_deref()).await {
         Ok(stored) => stored,
         Err(e) => return (Err(e), nothing),
     };
