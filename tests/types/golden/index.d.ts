@@ -429,8 +429,11 @@ export class SessionStorageAdapter {
 export class StorageManager {
     free(): void;
     /**
-     * Removes every cache entry of this namespace whose session id starts with `baseKey` (all of
-     * them without it), as the original's `clearOrphanedData`. A no-op without `useLocalStorage`.
+     * Removes every cache entry of this namespace whose name (after `{namespace}:`) starts with
+     * `baseKey`, all of them without it, as the original's `clearOrphanedData`. Entry names here are
+     * hashes of the session's public key (the original's contain the session id itself), so a
+     * `baseKey` made from a session id matches nothing: call it without one to clear the namespace.
+     * A no-op without `useLocalStorage`.
      */
     clearOrphanedData(baseKey?: string | null): void;
     /**
