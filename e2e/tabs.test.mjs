@@ -157,9 +157,10 @@ test(`(b) control: without Web Locks the same stampede makes several tabs refres
     );
     assert.deepEqual(r.errors, [], "no request failed (the server's grace window covers the duplicates)");
     // The locked test counts exactly 1 under the same conditions: here more than 1 proves that the
-    // lock, not the timing, is what made it 1. In-tab single flight still caps it at one per tab.
+    // lock, not the timing, is what made it 1. Without the lock a tab whose answer arrives after
+    // another tab's commit drops it (newer wins) and may go round once more: at most two per tab.
     assert.ok(server.refresh > 1, `without Web Locks several tabs refresh (got ${server.refresh})`);
-    assert.ok(server.refresh <= TABS, `at most one refresh per tab (got ${server.refresh})`);
+    assert.ok(server.refresh <= 2 * TABS, `at most two refreshes per tab (got ${server.refresh})`);
   } finally {
     await clearRefreshInjections();
     await ctx.close();
