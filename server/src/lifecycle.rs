@@ -752,6 +752,10 @@ mod tests {
             "e1368f6255b373dbd9d0c691453e62dd66a00f2170947b4b2da68012995ce45d"
         );
         assert_eq!(xor32(&wrapped, &wrap_key(&parent)), child);
-        assert_ne!(wrap_key(&[3u8; 32]), wrap_key(&parent), "the key depends on the parent");
+        assert_ne!(
+            wrap_key(&[3u8; 32]),
+            wrap_key(&parent),
+            "the key depends on the parent"
+        );
     }
 }
