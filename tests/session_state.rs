@@ -43,10 +43,7 @@ fn refresh_token_of(req: &HttpRequest) -> String {
 #[test]
 fn logout_in_another_tab_while_the_rotated_answer_is_on_its_way_sticks() {
     let mut w = World::new(DATA);
-    let hub = Hub::new(&w.exec);
-    let (a, b) = (w.tab(), w.tab());
-    hub.join(&a);
-    hub.join(&b);
+    let (hub, a, b) = w.two_synced_tabs();
     let a_events = record_events(&a);
     let held = w.transport.answer_gate_for(REFRESH_URL);
     let auth = {
@@ -121,10 +118,7 @@ fn logout_without_the_channel_waits_for_the_lock_then_the_late_answer_is_dropped
 #[test]
 fn logout_first_then_a_refresh_in_another_tab_finds_nothing_to_send() {
     let mut w = World::new(DATA);
-    let hub = Hub::new(&w.exec);
-    let (a, b) = (w.tab(), w.tab());
-    hub.join(&a);
-    hub.join(&b);
+    let (_hub, a, b) = w.two_synced_tabs();
     let logout_gate = w.transport.gate_for(LOGOUT_URL);
     let out = {
         let b = b.clone();
@@ -438,10 +432,7 @@ fn a_refused_write_of_the_rotated_refresh_token_keeps_it_in_memory_and_says_so()
 #[test]
 fn events_in_order_for_this_tab_and_the_other() {
     let mut w = World::new(DATA);
-    let hub = Hub::new(&w.exec);
-    let (a, b) = (w.tab(), w.tab());
-    hub.join(&a);
-    hub.join(&b);
+    let (_hub, a, b) = w.two_synced_tabs();
     let (ea, eb) = (record_events(&a), record_events(&b));
     w.exec.block_on(a.authorize()).unwrap();
     w.exec.run_until_stalled();
@@ -474,10 +465,7 @@ fn events_in_order_for_this_tab_and_the_other() {
 #[test]
 fn a_terminal_answer_is_session_expired_here_and_there() {
     let mut w = World::new(DATA);
-    let hub = Hub::new(&w.exec);
-    let (a, b) = (w.tab(), w.tab());
-    hub.join(&a);
-    hub.join(&b);
+    let (_hub, a, b) = w.two_synced_tabs();
     let (ea, eb) = (record_events(&a), record_events(&b));
     w.server.revoke();
     assert_eq!(w.exec.block_on(a.authorize()), Ok(None));

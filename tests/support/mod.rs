@@ -767,6 +767,15 @@ impl World {
     pub fn tab(&self) -> Manager {
         manager(&self.storage, &self.transport, &self.lock, &self.clock)
     }
+
+    /// Two tabs connected by a cross-tab channel.
+    pub fn two_synced_tabs(&self) -> (Hub, Manager, Manager) {
+        let hub = Hub::new(&self.exec);
+        let (a, b) = (self.tab(), self.tab());
+        hub.join(&a);
+        hub.join(&b);
+        (hub, a, b)
+    }
 }
 
 /// Writes a logged-in session into `storage` with the default keys.
