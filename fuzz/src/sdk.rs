@@ -672,7 +672,7 @@ pub fn check_storage_manager(
                 }
             );
             assert!(
-                !(gcm_scheme && !gcm_message),
+                !gcm_scheme || gcm_message,
                 "the aes-gcm scheme read an ECIES message"
             );
             if cached.is_some() {
