@@ -52,7 +52,8 @@ export async function bundle(contents, outfile, { minify = true } = {}) {
 }
 
 /** The files of our npm package that a browser loads. */
-export const PKG_FILES = ["wasm_session_manager_bg.wasm", "wasm_session_manager.js", "index.js"];
+// What a browser app loads: the wasm and the entry (which bundles the wasm-bindgen glue).
+export const PKG_FILES = ["wasm_session_manager_bg.wasm", "index.js"];
 
 /** Builds pkg/ with scripts/build-pkg.sh if (and only if) it is missing. */
 export function ensurePkg() {

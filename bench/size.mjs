@@ -36,9 +36,9 @@ ours.builtAt = statSync(wasmPath).mtime.toISOString();
 ours.wasmSha256 = createHash("sha256").update(readFileSync(wasmPath)).digest("hex").slice(0, 16);
 ours.gzip = Object.values(ours.files).reduce((a, f) => a + f.gzip, 0);
 ours.raw = Object.values(ours.files).reduce((a, f) => a + f.raw, 0);
-const ourExports = [...readFileSync(join(PKG, "wasm_session_manager.js"), "utf8").matchAll(/^export (?:class|function) (\w+)/gm)]
+const ourExports = [...readFileSync(join(PKG, "index.d.ts"), "utf8").matchAll(/^export (?:declare )?(?:abstract )?(?:class|function|const) (\w+)/gm)]
   .map((m) => m[1])
-  .filter((n) => !n.startsWith("__") && n !== "initSync");
+  .filter((n) => !n.startsWith("__"));
 
 const kb = (n) => (n / 1000).toFixed(1) + " KB";
 console.log(`size (gzip -9 bytes; ${ORIGINAL} ${ORIGINAL_VERSION} bundled by esbuild, minified ESM, platform browser)`);
