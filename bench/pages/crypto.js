@@ -7,6 +7,7 @@ let ours = null;
 let oursError = null;
 try {
   ours = await import("./pkg/index.js");
+  await ours.ready(); // the package instantiates lazily; StorageManager.getPublicKey is synchronous
 } catch (e) {
   oursError = `${e && e.name}: ${e && e.message}`;
 }
