@@ -171,6 +171,25 @@ impl<T, L, C: Clock> Inner<T, L, C> {
         self.schedule_from_current();
     }
 
+    /// Writes `values` in order, each bounded by [`STORAGE_TIMEOUT_MS`]; a slot whose storage refuses
+    /// (or does not answer) is kept in memory. Gives the `STORAGE_FALLBACK` changes to announce.
+    pub(super) async fn write_slots(&self, values: &[(Slot, &str)]) -> Vec<Change> {
+        let mut fallbacks = Vec::new();
+        for &(slot, value) in values {
+            let write = within(
+                &self.clock,
+                STORAGE_TIMEOUT_MS,
+                self.slots.set_or_fall_back(slot, value),
+            )
+            .await;
+            if let Some(error) = write.unwrap_or_else(|| Some(storage_timeout())) {
+                self.slots.keep_in_memory(slot, value);
+                fallbacks.push(Change::fallback(error));
+            }
+        }
+        fallbacks
+    }
+
     pub(super) fn commit_memory(&self, memory: Memory) {
         *self.memory.borrow_mut() = memory;
     }
@@ -451,7 +470,15 @@ where
         let values = Rc::new(values);
         let inner = self.inner.clone();
         let fallbacks = self
-            .under_lock_or_anyway(|| write_slots(inner.clone(), values.clone()).boxed_local())
+            .under_lock_or_anyway(|| {
+                let (inner, values) = (inner.clone(), values.clone());
+                async move {
+                    let borrowed: Vec<(Slot, &str)> =
+                        values.iter().map(|(s, v)| (*s, v.as_str())).collect();
+                    inner.write_slots(&borrowed).await
+                }
+                .boxed_local()
+            })
             .await;
         {
             let mut memory = self.inner.memory.borrow_mut();
@@ -468,12 +495,8 @@ where
         self.inner.schedule_from_current();
         drop(transition);
         self.inner.announce(Change::local(AuthEvent::SignedIn));
-        for error in fallbacks {
-            self.inner.announce(Change {
-                event: AuthEvent::StorageFallback,
-                origin: Origin::Local,
-                error: Some(error),
-            });
+        for change in fallbacks {
+            self.inner.announce(change);
         }
         Ok(())
     }
@@ -941,28 +964,6 @@ impl<F: FnMut()> Drop for OnDrop<F> {
     fn drop(&mut self) {
         (self.0)();
     }
-}
-
-/// Writes `values` in order, each bounded; a refused write is kept in memory. Returns the errors
-/// of the slots that fell back.
-async fn write_slots<T, L, C: Clock>(
-    inner: Rc<Inner<T, L, C>>,
-    values: Rc<Vec<(Slot, String)>>,
-) -> Vec<Error> {
-    let mut fallbacks = Vec::new();
-    for (slot, value) in values.iter() {
-        let write = within(
-            &inner.clock,
-            STORAGE_TIMEOUT_MS,
-            inner.slots.set_or_fall_back(*slot, value),
-        )
-        .await;
-        if let Some(error) = write.unwrap_or_else(|| Some(storage_timeout())) {
-            inner.slots.keep_in_memory(*slot, value);
-            fallbacks.push(error);
-        }
-    }
-    fallbacks
 }
 
 fn kept_changing() -> Error {

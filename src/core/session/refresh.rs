@@ -390,31 +390,14 @@ where
 
     match answer {
         Ok(answer) => {
-            let mut changes = Vec::new();
             // The rotated refresh token first: if it cannot be stored, it is kept in memory, and
             // the next refresh never replays the revoked one.
-            for (slot, value) in [
-                (Slot::RefreshToken, answer.refresh_token.as_deref()),
-                (Slot::AccessToken, Some(answer.access_token.as_str())),
-            ] {
-                let Some(value) = value else { continue };
-                let write = within(
-                    &inner.clock,
-                    STORAGE_TIMEOUT_MS,
-                    inner.slots.set_or_fall_back(slot, value),
-                )
-                .await;
-                if let Some(error) = write.unwrap_or_else(|| Some(storage_timeout())) {
-                    if !inner.slots.is_fallen_back(slot) {
-                        inner.slots.keep_in_memory(slot, value);
-                    }
-                    changes.push(Change {
-                        event: AuthEvent::StorageFallback,
-                        origin: Origin::Local,
-                        error: Some(error),
-                    });
-                }
+            let mut writes = Vec::with_capacity(2);
+            if let Some(refresh) = answer.refresh_token.as_deref() {
+                writes.push((Slot::RefreshToken, refresh));
             }
+            writes.push((Slot::AccessToken, answer.access_token.as_str()));
+            let mut changes = inner.write_slots(&writes).await;
             let id_token = inner.memory.borrow().id_token.clone();
             inner.commit_memory(Memory {
                 session_id: before.session_id.clone(),
@@ -489,6 +472,14 @@ impl Change {
             event,
             origin: Origin::Local,
             error: None,
+        }
+    }
+
+    /// This tab's `STORAGE_FALLBACK`, with the write error that caused it.
+    pub fn fallback(error: Error) -> Self {
+        Self {
+            error: Some(error),
+            ..Self::local(AuthEvent::StorageFallback)
         }
     }
 }
