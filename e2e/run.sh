@@ -51,4 +51,9 @@ ARGS=(--test --test-reporter=tap --test-concurrency=1 --test-timeout=90000)
 timeout -k 10 600 node "${ARGS[@]}" e2e/*.test.mjs
 rc=$?
 [ "$rc" -eq 124 ] && echo "e2e: stopped after 10 minutes" >&2
+if [ "$rc" -ne 0 ]; then
+  # What the server saw last (sessions refreshed, revoked for reuse, ended): the other half of a failure.
+  echo "# e2e failed: the session-server's last session events and warnings ($SERVER_ERR):"
+  grep -a -E 'session event|WARN|ERROR|reuse|replayed' "$SERVER_ERR" | tail -25 | cut -c1-260 | sed 's/^/#   /'
+fi
 exit "$rc"

@@ -155,12 +155,20 @@ test(`(b) control: without Web Locks the same stampede makes several tabs refres
       `figures (control, no Web Locks): ${r.ok} ok, ${r.failed} failed; server refresh calls ${server.refresh} ` +
         `(tabs started within ${r.startSpreadMs} ms)`,
     );
-    assert.deepEqual(r.errors, [], "no request failed (the server's grace window covers the duplicates)");
-    // The locked test counts exactly 1 under the same conditions: here more than 1 proves that the
-    // lock, not the timing, is what made it 1. Without the lock a tab whose answer arrives after
-    // another tab's commit drops it (newer wins) and may go round once more: at most two per tab.
+    // The point of the control: the locked test counts exactly 1 under the same conditions, so more
+    // than 1 here proves that the lock, not the timing, is what made it 1.
     assert.ok(server.refresh > 1, `without Web Locks several tabs refresh (got ${server.refresh})`);
-    assert.ok(server.refresh <= 2 * TABS, `at most two refreshes per tab (got ${server.refresh})`);
+    // Bounded: a tab whose answer arrives after another tab's commit drops it (newer wins) and goes
+    // round, at most FULL_REFRESH_ATTEMPTS (3) flights per request.
+    assert.ok(server.refresh <= 3 * TABS, `at most three refreshes per tab (got ${server.refresh})`);
+    // Usually every request succeeds (the server's grace window answers the duplicates). Nothing
+    // guarantees it without a cross-tab lock: on a starved machine a tab can read another tab's
+    // rotation late (Chromium carries cookies and localStorage to other processes asynchronously)
+    // and present a refresh token two rotations old, which the server takes for a stolen one and
+    // revokes the session. That is what the lock is for; what must hold here is that every failure
+    // is a typed error of the SDK and that nothing crosses the page as an uncaught exception.
+    for (const e of r.errors) assert.ok(["HttpError", "AuthError"].includes(e.name), `a typed error: ${JSON.stringify(e)}`);
+    assert.deepEqual(ctx.pageErrors, []);
   } finally {
     await clearRefreshInjections();
     await ctx.close();
@@ -172,8 +180,11 @@ test("(c) logout in one tab: the server counts 1 logout, every tab shows logged 
   try {
     await resetCounters();
     await pages[2].evaluate(() => window.demo.logout());
+    // The view turns to the login form at the first removal another tab sees (the session id's
+    // `storage` event); the other slots go a moment later. What must hold is the settled state.
+    const cleared = (s) => Object.values(s.storage).every((v) => v === null);
     for (const [i, page] of pages.entries()) {
-      const s = await waitForState(page, (s) => !s.loggedIn);
+      const s = await waitForState(page, (s) => !s.loggedIn && cleared(s));
       assert.equal(s.mode, "out", `tab ${i + 1} shows the login form`);
       assert.equal(s.badge, "signed out");
       assert.equal(s.sdk.isAuthenticated, false, `tab ${i + 1}'s manager is not authenticated`);

@@ -14,7 +14,8 @@ use wasm_session_manager::core::clock::Clock;
 use wasm_session_manager::core::crypto::{ecies, SessionKey};
 use wasm_session_manager::core::keys::Slot;
 use wasm_session_manager::core::session::{
-    AuthEvent, Origin, SessionManager, SessionOptions, SessionSlots, SyncMessage, TokensInput,
+    AuthEvent, Origin, RefreshOutcome, SessionManager, SessionOptions, SessionSlots, SyncMessage,
+    TokensInput,
 };
 use wasm_session_manager::core::storage::MemoryStorage;
 use wasm_session_manager::core::transport::HttpRequest;
@@ -329,6 +330,96 @@ fn a_terminal_401_does_not_clear_a_newer_refresh_token_stored_meanwhile() {
             .collect::<Vec<_>>(),
         ["rt-1", "rt-newer"]
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Another tab's rotation seen half-way: the refresh token (a cookie) before the access token
+// (localStorage), as Chromium carries them to other renderer processes separately.
+
+#[test]
+fn a_sync_message_ahead_of_the_access_token_does_not_make_the_tab_refresh_again() {
+    let mut w = World::new(DATA);
+    let hub = Hub::new(&w.exec);
+    let a = w.tab();
+    let view = LaggingView::new(&w.storage);
+    let b = w.tab_over(&view);
+    hub.join(&a);
+    hub.join(&b);
+    // B has refreshed once: it holds the current pair.
+    w.exec.block_on(b.ensure_refresh(false)).unwrap();
+    w.exec.run_until_stalled();
+    assert_eq!(w.server.refreshes(), 1);
+    // A rotates; B hears of it (TOKEN_REFRESHED) before A's access token reaches B's view.
+    view.lag(Slot::AccessToken);
+    w.exec.block_on(a.ensure_refresh(false)).unwrap();
+    w.exec.run_until_stalled();
+    assert_eq!(w.server.refreshes(), 2);
+    // B's proactive timer (or a 401) asks for a refresh now.
+    let flight = {
+        let b = b.clone();
+        w.exec.spawn(async move { b.ensure_refresh(true).await })
+    };
+    w.exec.run_until_stalled();
+    w.clock.advance_ms(200);
+    w.exec.run_until_stalled();
+    assert_eq!(
+        w.server.refreshes(),
+        2,
+        "B does not send the new refresh token with the old access token"
+    );
+    view.catch_up();
+    w.clock.advance_ms(40);
+    w.exec.run_until_stalled();
+    assert_eq!(take(&flight), Ok(RefreshOutcome::Adopted));
+    assert_eq!(w.server.refreshes(), 2, "B adopted A's rotation");
+    let state = b.state();
+    assert_eq!(state.access_token, Some(w.server.access()));
+    assert_eq!(state.refresh_token, Some(w.server.refresh()));
+}
+
+#[test]
+fn a_rotation_whose_stored_access_token_changed_meanwhile_is_committed_not_dropped() {
+    // B sends the stored refresh token next to an access token that another tab has already
+    // replaced (still on its way to B). The server rotates that refresh token: B's answer is the
+    // newest pair. Dropping it would leave the rotated-away token in storage, and the next refresh
+    // would present it (here a strict server, with no grace window, refuses it and the session
+    // ends).
+    let mut w = World::new(DATA);
+    let a = w.tab();
+    let view = LaggingView::new(&w.storage);
+    let b = w.tab_over(&view);
+    view.lag(Slot::AccessToken);
+    w.exec.block_on(a.ensure_refresh(false)).unwrap();
+    let held = w.transport.answer_gate_for(REFRESH_URL);
+    let flight = {
+        let b = b.clone();
+        w.exec.spawn(async move { b.ensure_refresh(false).await })
+    };
+    w.exec.run_until_stalled();
+    assert_eq!(
+        w.server.refreshes(),
+        2,
+        "B's refresh rotated A's refresh token"
+    );
+    view.catch_up();
+    held.open();
+    w.exec.run_until_stalled();
+    assert!(
+        matches!(take(&flight), Ok(RefreshOutcome::Refreshed { .. })),
+        "B's answer is committed"
+    );
+    assert_eq!(w.server.refreshes(), 2);
+    assert_eq!(
+        stored(&w.storage, Slot::RefreshToken),
+        Some(w.server.refresh())
+    );
+    assert_eq!(
+        stored(&w.storage, Slot::AccessToken),
+        Some(w.server.access())
+    );
+    // The session lives on: the next refresh presents the current token.
+    w.exec.block_on(a.ensure_refresh(false)).unwrap();
+    assert_eq!(w.server.refreshes(), 3);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -971,3 +971,80 @@ impl StorageAdapter for RecordingStorage {
         self.inner.remove(key)
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A tab whose view of the shared storage lags
+
+/// One tab's view of a shared [`MemoryStorage`] in which other tabs' writes to some keys arrive
+/// late, as Chromium carries localStorage to other renderer processes asynchronously (and cookies
+/// separately): [`LaggingView::lag`] freezes this view of a key at its current value until
+/// [`LaggingView::catch_up`]. The tab's own writes to a key end its lag.
+pub struct LaggingView {
+    pub shared: Rc<MemoryStorage>,
+    frozen: RefCell<Vec<(String, Option<String>)>>,
+}
+
+impl LaggingView {
+    pub fn new(shared: &Rc<MemoryStorage>) -> Rc<Self> {
+        Rc::new(Self {
+            shared: shared.clone(),
+            frozen: RefCell::default(),
+        })
+    }
+
+    /// From now on, this view shows `slot` (default keys) as it is now, until `catch_up`.
+    pub fn lag(&self, slot: Slot) {
+        let key = StorageKeys::default().key(slot);
+        let value = self.shared.get_now(&key);
+        self.frozen.borrow_mut().push((key, value));
+    }
+
+    /// Every late write arrives.
+    pub fn catch_up(&self) {
+        self.frozen.borrow_mut().clear();
+    }
+
+    fn unfreeze(&self, key: &str) {
+        self.frozen.borrow_mut().retain(|(k, _)| k != key);
+    }
+}
+
+impl StorageAdapter for LaggingView {
+    fn get<'a>(&'a self, key: &'a str) -> LocalBoxFuture<'a, Result<Option<String>>> {
+        let frozen = self
+            .frozen
+            .borrow()
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone());
+        match frozen {
+            Some(value) => Box::pin(async move { Ok(value) }),
+            None => self.shared.get(key),
+        }
+    }
+
+    fn set<'a>(&'a self, key: &'a str, value: &'a str) -> LocalBoxFuture<'a, Result<()>> {
+        self.unfreeze(key);
+        self.shared.set(key, value)
+    }
+
+    fn remove<'a>(&'a self, key: &'a str) -> LocalBoxFuture<'a, Result<()>> {
+        self.unfreeze(key);
+        self.shared.remove(key)
+    }
+}
+
+impl World {
+    /// A new "tab" that sees the shared storage through `view`.
+    pub fn tab_over(&self, view: &Rc<LaggingView>) -> Manager {
+        let options = SessionOptions::new(BASE);
+        let slots = SessionSlots::uniform(options.keys(), view.clone());
+        SessionManager::new(
+            options,
+            slots,
+            self.transport.clone(),
+            self.lock.clone(),
+            self.clock.clone(),
+        )
+    }
+}

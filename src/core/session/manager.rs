@@ -10,7 +10,7 @@ use futures::FutureExt;
 use super::backoff::Backoff;
 use super::options::{SessionOptions, STORAGE_TIMEOUT_MS};
 use super::refresh::{
-    bounded_read, read_stored, storage_timeout, Coordinator, FlightPlan, Snapshot,
+    bounded_read, read_consistent, read_stored, storage_timeout, Coordinator, FlightPlan, Snapshot,
 };
 use super::schedule::Schedule;
 use super::state::{
@@ -803,7 +803,15 @@ where
             self.inner.coordinator.supersede();
             return;
         }
-        let stored = read_stored(&self.inner).await;
+        // The message can arrive before the other tab's access token does: wait for the pair, so
+        // that this tab never holds the new refresh token next to the old access token.
+        let known = self.inner.memory.borrow().clone();
+        let stored = read_consistent(
+            &self.inner,
+            known.access_token.as_deref(),
+            known.refresh_token.as_deref(),
+        )
+        .await;
         // Whatever the outcome, the other tab's transition is over: refreshes may go ahead.
         let _over = OnDrop(|| self.inner.remote_transition_over());
         let Ok(stored) = stored else {

@@ -203,6 +203,8 @@ where
 {
     inner.wait_for_remote_transition().await;
     let generation = inner.generation.get();
+    // The refresh token this tab knew when it decided to refresh: the one paired with its snapshot.
+    let known_refresh = inner.memory.borrow().refresh_token.clone();
     if let Some((error, wait_ms)) = inner.backoff.blocked(inner.clock.now_ms()) {
         return (Err(backing_off(error, wait_ms)), Vec::new());
     }
@@ -230,7 +232,17 @@ where
         Err(e) => return (Err(e), Vec::new()),
     };
     let name = inner.slots.keys().lock_name();
-    let task = locked_refresh(inner, plan.adopt, snapshot, provided, generation).boxed_local();
+    let task = locked_refresh(
+        inner,
+        Known {
+            adopt: plan.adopt,
+            snapshot,
+            refresh: known_refresh,
+            provided,
+            generation,
+        },
+    )
+    .boxed_local();
     match inner
         .lock
         .with_lock(&name, inner.options.lock_wait_ms, task)
@@ -263,25 +275,26 @@ pub(super) async fn read_stored<T, L, C: Clock>(inner: &Inner<T, L, C>) -> Resul
 
 /// How long a tab that finds the refresh token rotated but the access token not yet waits for the
 /// rotating tab's access token to arrive (in 20 ms steps).
-const CATCH_UP_MS: u64 = 500;
+const CATCH_UP_MS: u64 = 1_000;
 
-/// Reads the stored slots under the lock, waiting (at most [`CATCH_UP_MS`]) until they are
-/// consistent. Chromium carries localStorage writes to other tabs' processes asynchronously, and the
-/// lock grant can arrive first: right after another tab rotated, this tab may read the new refresh
-/// token (a cookie, shared at once) next to the old access token. Sending that pair would rotate a
-/// second time, and the commit would then be dropped as stale; waiting for the access token lets
-/// the flight adopt (or refresh once with the right pair).
-async fn read_consistent<T, L, C: Clock>(
+/// Reads the stored slots, waiting (at most [`CATCH_UP_MS`]) until they are consistent with the
+/// pair this tab knew (`snapshot` access token, `known_refresh` refresh token). Chromium carries
+/// localStorage writes and cookies to other tabs' processes asynchronously and separately, and a
+/// lock grant or a BroadcastChannel message can arrive first: right after another tab rotated, this
+/// tab may read the new refresh token next to the old access token. Sending that pair would rotate a
+/// second time; taking it for this tab's pair would hide the rotation from the next refresh. Waiting
+/// for the access token lets a flight adopt (or refresh once with the right pair).
+pub(super) async fn read_consistent<T, L, C: Clock>(
     inner: &Inner<T, L, C>,
     snapshot: Option<&str>,
+    known_refresh: Option<&str>,
 ) -> Result<Stored> {
-    let known_refresh = inner.memory.borrow().refresh_token.clone();
     let mut stored = read_stored(inner).await?;
     let mut waited = 0;
     while waited < CATCH_UP_MS
         && known_refresh.is_some()
         && stored.refresh_token.is_some()
-        && stored.refresh_token != known_refresh
+        && stored.refresh_token.as_deref() != known_refresh
         && stored.access_token.is_some()
         && stored.access_token.as_deref() == snapshot
     {
@@ -306,24 +319,39 @@ pub(super) fn storage_timeout() -> Error {
     Error::StorageUnavailable("the storage adapter did not answer within 5 s".to_owned())
 }
 
-/// The part under the lock: read, adopt or send, check, commit.
-async fn locked_refresh<T, L, C>(
-    inner: &Inner<T, L, C>,
+/// What a flight knew before it took the lock.
+struct Known {
+    /// May it adopt tokens another tab rotated?
     adopt: bool,
+    /// The access token it believed current.
     snapshot: Option<String>,
+    /// The refresh token it believed current.
+    refresh: Option<String>,
+    /// The access token from `accessTokenProvider`, if any.
     provided: Option<String>,
+    /// The generation it belongs to.
     generation: u64,
-) -> FlightResult
+}
+
+/// The part under the lock: read, adopt or send, check, commit.
+async fn locked_refresh<T, L, C>(inner: &Inner<T, L, C>, known: Known) -> FlightResult
 where
     T: Transport,
     L: Lock,
     C: Clock,
 {
+    let Known {
+        adopt,
+        snapshot,
+        refresh: known_refresh,
+        provided,
+        generation,
+    } = known;
     let nothing = Vec::new();
     if inner.generation.get() != generation {
         return (Ok(RefreshOutcome::Superseded), nothing);
     }
-    let before = match read_consistent(inner, snapshot.as_deref()).await {
+    let before = match read_consistent(inner, snapshot.as_deref(), known_refresh.as_deref()).await {
         Ok(stored) => stored,
         Err(e) => return (Err(e), nothing),
     };
@@ -378,12 +406,16 @@ where
     };
 
     // Newer always wins: a transition of this tab, or a change of the stored session by any tab
-    // (ours or the original's), while the request was in flight drops this answer.
+    // (ours or the original's), while the request was in flight drops this answer. One change does
+    // not: the access token alone arriving late (see `read_consistent`) while the refresh token
+    // this flight presented is still the stored one. The server has just rotated that very token,
+    // so this answer is the newest pair there is; dropping it would leave the stored refresh token
+    // a replayed parent, which a server revokes the session for once its grace window is over.
     if inner.generation.get() != generation {
         return (Ok(RefreshOutcome::Superseded), nothing);
     }
     match read_stored(inner).await {
-        Ok(after) if after == before => {}
+        Ok(after) if after == before || rotated_what_is_stored(&answer, &before, &after) => {}
         Ok(_) => return (Ok(RefreshOutcome::Superseded), nothing),
         Err(e) => return (Err(e), nothing),
     }
@@ -432,6 +464,19 @@ where
             (Err(e), nothing)
         }
     }
+}
+
+/// Did this successful answer rotate the refresh token that is stored now (same session, same
+/// refresh token as when the request was sent, only the access token changed meanwhile)?
+fn rotated_what_is_stored(
+    answer: &std::result::Result<wire::RefreshAnswer, Failure>,
+    before: &Stored,
+    after: &Stored,
+) -> bool {
+    matches!(answer, Ok(a) if a.refresh_token.is_some())
+        && before.refresh_token.is_some()
+        && after.refresh_token == before.refresh_token
+        && after.session_id == before.session_id
 }
 
 /// Is the stored access token one another tab rotated after this tab's `snapshot`?
