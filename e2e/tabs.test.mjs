@@ -140,7 +140,7 @@ test(`(b) the same with a slow refresh (held ${HOLD_MS} ms on the server): still
   }
 });
 
-test(`(b) control: without Web Locks the same stampede makes several tabs refresh at once, all succeed`, async (t) => {
+test(`(b) control: without Web Locks the same stampede makes several tabs refresh at once; every failure is a typed error`, async (t) => {
   const { ctx, pages } = await loggedInTabs(uniqueUser("bob-nolocks"), TABS, { withoutWebLocks: true });
   try {
     assert.equal(await pages[0].evaluate(() => typeof navigator.locks), "undefined");
