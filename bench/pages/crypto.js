@@ -82,6 +82,13 @@ const CASES = {
     ours: async () => (ours && ours.AuthSessionManager ? makeRefresh(ours) : null),
     check: (r) => r && r.access_token === "at.bench" && r.session_data === sessionData,
   },
+  // AuthSessionManager.getAccessToken() with the token known, default storage (localStorage and
+  // the refresh-token cookie), as an app calls it before each request. No request either side.
+  "get-access-token": {
+    orig: async () => makeGetAccessToken(orig),
+    ours: async () => (ours && ours.AuthSessionManager ? makeGetAccessToken(ours) : null),
+    check: (r) => r === "at.bench",
+  },
   // StorageManager.authorizeSession(): /v2/store/get (stubbed), public key, ECIES decrypt.
   "storage-authorize": {
     setup: () => stubFetch(() => ({ message: sessionData })),
@@ -116,6 +123,12 @@ async function makeAuthorize(lib) {
 async function makeRefresh(lib) {
   const sm = await authManager(lib);
   return () => sm.ensureRefresh(false);
+}
+
+async function makeGetAccessToken(lib) {
+  const sm = new lib.AuthSessionManager({ apiClientConfig: { baseURL: BASE } });
+  await sm.setTokens({ sessionId, accessToken: "at.bench", refreshToken: "rt.bench" });
+  return () => sm.getAccessToken();
 }
 
 async function makeStorage(lib, op) {
