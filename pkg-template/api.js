@@ -162,6 +162,19 @@ function wrap(Raw, name, Base = Object) {
       };
     }
   }
+  // getAccessToken(), an app's hot path: while the manager answers from memory (its stamp is not 0),
+  // the token is copied out of the wasm once and kept here until the stamp moves.
+  const slow = Wrapper.prototype.getAccessToken;
+  if (proto.__accessTokenStamp)
+    Wrapper.prototype.getAccessToken = function () {
+      const o = this.$o;
+      const s = o && o.__accessTokenStamp();
+      if (s) {
+        if (s !== this.$ts) (this.$tk = o.__accessTokenInMemory()), (this.$ts = s);
+        if (this.$tk) return Promise.resolve(this.$tk);
+      }
+      return slow.call(this);
+    };
   if (Symbol.dispose) Wrapper.prototype[Symbol.dispose] = Wrapper.prototype.free;
   for (const name of Object.getOwnPropertyNames(Raw)) {
     if (typeof Raw[name] == "function" && !name.startsWith("__")) {

@@ -64,4 +64,7 @@ if [ ! -f "$TOOLS/node_modules/binaryen/package.json" ] \
   (cd "$TOOLS" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-log "tools ready: $(wasm-bindgen --version), $(wasm-pack --version), $(chromium --version 2>/dev/null | head -1)"
+# cargo-fuzz (pinned) for the fuzz suite (fuzz/run.sh); it shares the nightly above.
+bash "$ROOT/fuzz/setup.sh"
+
+log "tools ready: $(wasm-bindgen --version), $(wasm-pack --version), $(cargo fuzz --version), $(chromium --version 2>/dev/null | head -1)"

@@ -3,8 +3,8 @@
 # Steps: set-up (installs what is missing), fmt, clippy (native + wasm32), native tests (SDK + server,
 # with a Redis on loopback for the server's Redis store), browser tests (wasm-pack test in headless
 # Chromium against a session-server on loopback), crypto compatibility with the original's npm
-# libraries, the release package build (+ sizes), the typings, the consumer matrix and the end-to-end
-# tests in real Chromium tabs.
+# libraries, the release package build (+ sizes), the typings, the consumer matrix, the end-to-end
+# tests in real Chromium tabs, and every fuzz target for 10 s.
 #
 # Every suite is listed in scripts/test-suites.txt with the least number of tests it must run;
 # scripts/count-tests.mjs counts each suite against it, so a suite that is missing, crashes, prints no
@@ -115,6 +115,8 @@ suite typings bash tests/types/check.sh
 # Node ESM/CommonJS, TypeScript resolutions), and the README's demo command from a fresh clone.
 suite consumers bash tests/consumers/run.sh
 suite e2e bash e2e/run.sh
+# Every cargo-fuzz target for 10 s from its committed seeds (fuzz/): a crash fails its target.
+suite fuzz bash fuzz/run.sh 10
 
 echo
 echo "$PASSED passed, $FAILED failed"

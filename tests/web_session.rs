@@ -265,6 +265,56 @@ async fn two_tabs_stay_in_step_without_requests() {
 }
 
 #[wasm_bindgen_test]
+async fn get_access_token_answers_from_memory_only_where_the_sync_keeps_it_current() {
+    let l = login("x9", r#"{"x":9}"#).await;
+    let synced = manager("x9", "");
+    let unsynced = manager("x9", r#","sync":false"#);
+    wait(synced.set_tokens(tokens(&l))).await.unwrap();
+    let s = |v: JsValue| v.as_string();
+    assert_eq!(
+        s(wait(synced.get_access_token()).await.unwrap()),
+        Some(l.access_token.clone())
+    );
+    assert_eq!(
+        s(wait(unsynced.get_access_token()).await.unwrap()),
+        Some(l.access_token.clone())
+    );
+    // Code beside the SDK in this page writes the slot: no `storage` event fires in this page, so
+    // the synced manager keeps answering with the token it holds (as the original does), while
+    // the manager without sync reads the slot on every call.
+    local_set("x9:access_token", "written-beside-the-sdk");
+    assert_eq!(
+        s(wait(synced.get_access_token()).await.unwrap()),
+        Some(l.access_token.clone())
+    );
+    assert_eq!(
+        s(wait(unsynced.get_access_token()).await.unwrap()).as_deref(),
+        Some("written-beside-the-sdk")
+    );
+    // A refresh by another manager reaches the synced one through the channel.
+    local_set("x9:access_token", &l.access_token);
+    let other = manager("x9", "");
+    wait(other.authorize()).await.unwrap();
+    let rotated = s(wait(other.get_access_token()).await.unwrap()).unwrap();
+    assert_ne!(rotated, l.access_token);
+    wait_until("the synced manager hears of the refresh", 2_000, || {
+        synced.core().state().access_token.as_deref() == Some(rotated.as_str())
+    })
+    .await;
+    assert_eq!(
+        s(wait(synced.get_access_token()).await.unwrap()),
+        Some(rotated.clone())
+    );
+    // So does a logout.
+    wait(other.logout()).await.unwrap();
+    wait_until("the synced manager hears of the logout", 2_000, || {
+        !synced.is_authenticated() && synced.core().state().access_token.is_none()
+    })
+    .await;
+    assert!(wait(synced.get_access_token()).await.unwrap().is_null());
+}
+
+#[wasm_bindgen_test]
 async fn logout_in_one_tab_while_the_other_refreshes_sticks() {
     // The server rotates and holds its answer for 400 ms; the other tab logs out meanwhile.
     let l = login("x7", r#"{"x":7}"#).await;

@@ -272,7 +272,16 @@ fn tokens_input(tokens: &JsValue) -> options::Read<TokensInput> {
 }
 
 /// Reads the option object into the core manager; also says whether to sync with other tabs.
-fn manager_from_options(options: &JsValue) -> Result<(WebSessionManager, bool), JsValue> {
+/// A manager built from its options, and what its bindings need to know of them.
+struct Built {
+    manager: WebSessionManager,
+    /// The `sync` option (default true).
+    sync: bool,
+    /// The access token's slot is the default (this page's localStorage), not an app's adapter.
+    default_access_slot: bool,
+}
+
+fn manager_from_options(options: &JsValue) -> Result<Built, JsValue> {
     let options = &if options.is_undefined() || options.is_null() {
         js_sys::Object::new().into()
     } else {
@@ -305,10 +314,19 @@ fn manager_from_options(options: &JsValue) -> Result<(WebSessionManager, bool), 
     let storage = option_field(options, "storage")?;
     let local = || -> Rc<dyn StorageAdapter> { Rc::new(WebStorage::new(WebStorageKind::Local)) };
     let cookie = CookieStorage::new(cookie_options(option_field(options, "cookieOptions")?)?)?;
+    let access_option = match &storage {
+        Some(storage) => option_field(storage, "accessToken")?,
+        None => None,
+    };
+    let default_access_slot = access_option.is_none();
+    let access_adapter = match access_option {
+        Some(v) => adapter_from_js(v, "storage.accessToken")?,
+        None => local(),
+    };
     let slots = SessionSlots::new(
         opts.keys(),
         slot_adapter(storage.as_ref(), "sessionId", local)?,
-        slot_adapter(storage.as_ref(), "accessToken", local)?,
+        access_adapter,
         slot_adapter(storage.as_ref(), "refreshToken", || Rc::new(cookie))?,
         slot_adapter(storage.as_ref(), "idToken", local)?,
     );
@@ -319,7 +337,11 @@ fn manager_from_options(options: &JsValue) -> Result<(WebSessionManager, bool), 
             .map_err(|_| invalid_option("accessTokenProvider", "must be a function"))?;
         manager.set_access_token_provider(Some(provider_from_js(f)));
     }
-    Ok((manager, sync))
+    Ok(Built {
+        manager,
+        sync,
+        default_access_slot,
+    })
 }
 
 /// Connects `manager` to the other tabs and the page's wake-ups, and starts its proactive refresh.
@@ -412,6 +434,9 @@ fn opt_string(v: Option<String>) -> JsValue {
 pub struct AuthSessionManager {
     inner: WebSessionManager,
     web: Rc<RefCell<Option<TabSync>>>,
+    /// `getAccessToken()` answers from memory: the slot is this page's localStorage (the default)
+    /// and the cross-tab sync keeps the memory in step with it.
+    memory_answers: bool,
 }
 
 impl AuthSessionManager {
@@ -428,10 +453,15 @@ impl AuthSessionManager {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "AuthSessionManagerOptions")] options: JsValue,
     ) -> Result<AuthSessionManager, JsValue> {
-        let (inner, sync) = manager_from_options(&options)?;
+        let Built {
+            manager: inner,
+            sync,
+            default_access_slot,
+        } = manager_from_options(&options)?;
         let web = connect(&inner, sync);
         Ok(Self {
             inner,
+            memory_answers: sync && default_access_slot && web.is_some(),
             web: Rc::new(RefCell::new(web)),
         })
     }
@@ -511,10 +541,41 @@ impl AuthSessionManager {
     }
 
     /// The access token (from `accessTokenProvider` when set), or null.
+    ///
+    /// With the default storage and `sync` on, the token this manager holds answers at once, as the
+    /// original's does: the cross-tab sync brings every other tab's refresh, login and logout into
+    /// it. An app's own adapter for `storage.accessToken`, or `sync: false`, reads the slot on every
+    /// call instead. A write to localStorage that bypasses the SDK in this very page (no `storage`
+    /// event fires there) is seen by the next refresh, not by this getter.
     #[wasm_bindgen(js_name = getAccessToken, unchecked_return_type = "Promise<string | null>")]
     pub fn get_access_token(&self) -> js_sys::Promise {
+        // The hot path (an app asks before each request): the token this tab holds, when its
+        // memory follows the stored slot. Otherwise (and when none is held) storage is read.
+        if self.memory_answers {
+            if let Some(token) = self.inner.access_token_in_memory() {
+                return js_sys::Promise::resolve(&JsValue::from(token));
+            }
+        }
         let inner = self.inner.clone();
         spawn(async move { inner.get_access_token().await.map(opt_string) })
+    }
+
+    /// For the package's `getAccessToken()` wrapper: 0 when the token must be asked for with
+    /// `getAccessToken()`, else a stamp that changes whenever [`Self::access_token_in_memory`] may.
+    #[wasm_bindgen(js_name = __accessTokenStamp, skip_typescript)]
+    pub fn access_token_stamp(&self) -> u32 {
+        if self.memory_answers {
+            self.inner.access_token_stamp()
+        } else {
+            0
+        }
+    }
+
+    /// For the package's `getAccessToken()` wrapper: the token this manager holds (see
+    /// `getAccessToken()` for when it answers from memory).
+    #[wasm_bindgen(js_name = __accessTokenInMemory, skip_typescript)]
+    pub fn access_token_in_memory(&self) -> Option<String> {
+        self.inner.access_token_in_memory()
     }
 
     /// The refresh token, or null.

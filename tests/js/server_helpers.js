@@ -64,6 +64,7 @@ export function holdLock(name, ms) {
 }
 
 export function localGet(key) { return localStorage.getItem(key); }
+export function localSet(key, value) { localStorage.setItem(key, value); }
 export function cookieGet(key) {
   const part = document.cookie.split(";").map((s) => s.trim()).find((s) => s.startsWith(key + "="));
   return part === undefined ? null : decodeURIComponent(part.slice(key.length + 1));

@@ -31,6 +31,9 @@ extern "C" {
     /// `localStorage.getItem`.
     #[wasm_bindgen(js_name = localGet)]
     pub fn local_get(key: &str) -> Option<String>;
+    /// `localStorage.setItem`, as code beside the SDK in this page would write it.
+    #[wasm_bindgen(js_name = localSet)]
+    pub fn local_set(key: &str, value: &str);
     /// A cookie's decoded value.
     #[wasm_bindgen(js_name = cookieGet)]
     pub fn cookie_get(key: &str) -> Option<String>;

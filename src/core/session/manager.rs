@@ -14,8 +14,8 @@ use super::refresh::{
 };
 use super::schedule::Schedule;
 use super::state::{
-    AuthEvent, Broadcast, Change, Generation, Listener, Listeners, Memory, Notify, Origin,
-    SyncMessage, TransitionGuard, Transitions,
+    AuthEvent, Broadcast, Change, Generation, Listener, Listeners, Memory, MemoryCell, Notify,
+    Origin, SyncMessage, TransitionGuard, Transitions,
 };
 use super::wire;
 use super::{jwt, RefreshOutcome};
@@ -74,7 +74,7 @@ pub(crate) struct Inner<T, L, C> {
     pub(super) lock: L,
     pub(super) clock: C,
     provider: RefCell<Option<AccessTokenProvider>>,
-    pub(super) memory: RefCell<Memory>,
+    pub(super) memory: MemoryCell,
     pub(super) authenticated: Cell<bool>,
     pub(super) generation: Generation,
     pub(super) coordinator: Coordinator,
@@ -329,7 +329,7 @@ where
                 lock,
                 clock,
                 provider: RefCell::new(None),
-                memory: RefCell::new(Memory::default()),
+                memory: MemoryCell::default(),
                 authenticated: Cell::new(false),
                 generation: Generation::default(),
                 coordinator: Coordinator::default(),
@@ -599,6 +599,26 @@ where
     /// `getAccessToken()`: from the provider if set, else from storage.
     pub async fn get_access_token(&self) -> Result<Option<String>> {
         self.inner.read_access_token().await
+    }
+
+    /// The access token this tab holds in memory, when `getAccessToken()` may answer with it
+    /// without reading storage: no `accessTokenProvider`, not disposed. Only a caller that knows
+    /// the memory follows the stored slot (a storage of this page, with the other tabs' changes
+    /// delivered by the cross-tab sync) may take it for the stored one.
+    pub fn access_token_in_memory(&self) -> Option<String> {
+        if self.access_token_stamp() == 0 {
+            return None;
+        }
+        self.inner.memory.borrow().access_token.clone()
+    }
+
+    /// 0 when [`SessionManager::access_token_in_memory`] has nothing to give; otherwise a number that
+    /// changes whenever what it gives may have changed, so a caller may keep a copy until then.
+    pub fn access_token_stamp(&self) -> u32 {
+        if self.inner.provider_is_set() || self.inner.disposed.get() {
+            return 0;
+        }
+        self.inner.memory.stamp()
     }
 
     /// `getRefreshToken()`.

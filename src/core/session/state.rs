@@ -29,7 +29,9 @@
 //!   the refresh in flight in this tab: that flight's request is cancelled and its commit dropped.
 //!   Other tabs are told first (`Supersede`), so their flights are dropped too.
 //! - A refresh commit happens only under the lock, only if the generation is the one the flight
-//!   started with, and only if the stored slots still hold what the flight read before sending.
+//!   started with, and only if the stored slots still hold what the flight read before sending
+//!   (but for the access token alone arriving late: a rotation of the refresh token still stored
+//!   is the newest pair and is committed).
 //! - Events are delivered after the lock is released; a listener that throws or never returns
 //!   blocks nothing the session does.
 
@@ -50,6 +52,42 @@ pub struct Memory {
     pub refresh_token: Option<String>,
     /// The id token.
     pub id_token: Option<String>,
+}
+
+/// [`Memory`] with a stamp that changes whenever it may have: every mutable borrow moves it on. A
+/// reader that keeps a copy of a value (the JS side of `getAccessToken()`) asks for the stamp and
+/// copies again only when it moved.
+#[derive(Debug)]
+pub struct MemoryCell {
+    memory: RefCell<Memory>,
+    stamp: Cell<u32>,
+}
+
+impl Default for MemoryCell {
+    fn default() -> Self {
+        Self {
+            memory: RefCell::default(),
+            stamp: Cell::new(1),
+        }
+    }
+}
+
+impl MemoryCell {
+    /// Reads the memory.
+    pub fn borrow(&self) -> std::cell::Ref<'_, Memory> {
+        self.memory.borrow()
+    }
+
+    /// Changes the memory (and moves the stamp on).
+    pub fn borrow_mut(&self) -> std::cell::RefMut<'_, Memory> {
+        self.stamp.set(self.stamp.get().checked_add(1).unwrap_or(1));
+        self.memory.borrow_mut()
+    }
+
+    /// Never 0; different after any change since it was last read.
+    pub fn stamp(&self) -> u32 {
+        self.stamp.get()
+    }
 }
 
 /// What changed, as `onAuthStateChange` reports it.

@@ -247,6 +247,12 @@ export class AuthSessionManager {
     ensureRefresh(skipIfFresh?: boolean | null): Promise<RefreshResponse>;
     /**
      * The access token (from `accessTokenProvider` when set), or null.
+     *
+     * With the default storage and `sync` on, the token this manager holds answers at once, as the
+     * original's does: the cross-tab sync brings every other tab's refresh, login and logout into
+     * it. An app's own adapter for `storage.accessToken`, or `sync: false`, reads the slot on every
+     * call instead. A write to localStorage that bypasses the SDK in this very page (no `storage`
+     * event fires there) is seen by the next refresh, not by this getter.
      */
     getAccessToken(): Promise<string | null>;
     /**
