@@ -378,6 +378,59 @@ fn a_sync_message_ahead_of_the_access_token_does_not_make_the_tab_refresh_again(
 }
 
 #[test]
+fn a_logout_message_ahead_of_the_cleared_storage_leaves_no_token_in_memory() {
+    // B hears of A's logout before A's removals reach B's view of the storage: B must not keep the
+    // ended session's tokens in memory (which `getAccessToken()` answers from).
+    let mut w = World::new(DATA);
+    let hub = Hub::new(&w.exec);
+    let a = w.tab();
+    let view = LaggingView::new(&w.storage);
+    let b = w.tab_over(&view);
+    hub.join(&a);
+    hub.join(&b);
+    w.exec.block_on(b.ensure_refresh(false)).unwrap();
+    w.exec.run_until_stalled();
+    assert!(b.access_token_in_memory().is_some());
+    for slot in Slot::ALL {
+        view.lag(slot);
+    }
+    w.exec.block_on(a.logout()).unwrap();
+    w.exec.run_until_stalled();
+    w.clock.advance_ms(100);
+    w.exec.run_until_stalled();
+    view.catch_up();
+    w.clock.advance_ms(40);
+    w.exec.run_until_stalled();
+    assert!(!b.is_authenticated());
+    assert_eq!(b.access_token_in_memory(), None);
+    assert_eq!(b.state().refresh_token, None);
+    // Without the removals ever arriving, the message still wins once the wait is over.
+    let mut w = World::new(DATA);
+    let hub = Hub::new(&w.exec);
+    let a = w.tab();
+    let view = LaggingView::new(&w.storage);
+    let b = w.tab_over(&view);
+    hub.join(&a);
+    hub.join(&b);
+    w.exec.block_on(b.ensure_refresh(false)).unwrap();
+    w.exec.run_until_stalled();
+    for slot in Slot::ALL {
+        view.lag(slot);
+    }
+    w.exec.block_on(a.logout()).unwrap();
+    for _ in 0..60 {
+        w.clock.advance_ms(40);
+        w.exec.run_until_stalled();
+    }
+    assert!(!b.is_authenticated());
+    assert_eq!(
+        b.access_token_in_memory(),
+        None,
+        "the message wins over a late read"
+    );
+}
+
+#[test]
 fn a_rotation_whose_stored_access_token_changed_meanwhile_is_committed_not_dropped() {
     // B sends the stored refresh token next to an access token that another tab has already
     // replaced (still on its way to B). The server rotates that refresh token: B's answer is the

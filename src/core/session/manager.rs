@@ -858,8 +858,8 @@ where
         let Some(event) = said.or(inferred) else {
             return;
         };
-        let id_token = if gone { None } else { old.id_token };
-        if event.ends_session() || gone {
+        let ends = event.ends_session() || gone;
+        if ends {
             self.inner.generation.bump();
             self.inner.coordinator.supersede();
             self.inner.authenticated.set(false);
@@ -870,11 +870,16 @@ where
             self.inner.authenticated.set(true);
             self.inner.backoff.reset();
         }
-        self.inner.commit_memory(Memory {
-            session_id: stored.session_id,
-            access_token: stored.access_token,
-            refresh_token: stored.refresh_token,
-            id_token,
+        // A session that ended leaves nothing in memory, whatever a late read still showed.
+        self.inner.commit_memory(if ends {
+            Memory::default()
+        } else {
+            Memory {
+                session_id: stored.session_id,
+                access_token: stored.access_token,
+                refresh_token: stored.refresh_token,
+                id_token: old.id_token,
+            }
         });
         self.inner.schedule_from_current();
         self.inner.announce(Change {
@@ -986,6 +991,7 @@ where
 }
 
 /// Runs a closure when dropped.
+
 struct OnDrop<F: FnMut()>(F);
 
 impl<F: FnMut()> Drop for OnDrop<F> {
