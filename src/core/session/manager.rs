@@ -991,7 +991,6 @@ where
 }
 
 /// Runs a closure when dropped.
-
 struct OnDrop<F: FnMut()>(F);
 
 impl<F: FnMut()> Drop for OnDrop<F> {
