@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the benchmarks (size, crypto speed in Chromium, refresh contention against session-server)
-# and prints a summary table. Figures are printed, never asserted: a slow figure never fails this
+# Runs the benchmarks (size, crypto speed in Chromium, refresh contention against session-server,
+# cold start) and prints a summary table. Figures are printed, never asserted: a slow figure never fails this
 # script; it exits non-zero only if a benchmark could not run. Not part of the test command.
 set -uo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +20,7 @@ export BENCH_NO_BUILD=1
 rm -rf .work/results
 failed=()
 start=$SECONDS
-for b in ${BENCH_ONLY:-size crypto contention}; do
+for b in ${BENCH_ONLY:-size crypto contention coldstart}; do
   echo "== $b"
   node "$b.mjs" || failed+=("$b")
 done

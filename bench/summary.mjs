@@ -40,11 +40,19 @@ if (contention) {
   }
 } else row("contention", "not run", "not run", "");
 
+const coldstart = load("coldstart");
+if (coldstart) {
+  const f = coldstart.figures;
+  // Times: ours/original above 1 means ours is slower here (the other rows are rates).
+  row("cold start: import ms, median [min] (time ratio)", `${fmtInt(f.orig.importMs)} [${fmtInt(f.orig.importMin)}]`, `${fmtInt(f.ours.importMs)} [${fmtInt(f.ours.importMin)}]`, ratio(f.orig.importMs, f.ours.importMs));
+  row("cold start: import + first authorize() ms (time ratio)", `${fmtInt(f.orig.totalMs)} [${fmtInt(f.orig.totalMin)}]`, `${fmtInt(f.ours.totalMs)} [${fmtInt(f.ours.totalMin)}]`, ratio(f.orig.totalMs, f.ours.totalMs));
+} else row("cold start", "not run", "not run", "");
+
 const head = ["metric", "original", "ours", "ours/original"];
 const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
 const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join("  ");
 console.log(line(head));
 console.log(w.map((n) => "-".repeat(n)).join("  "));
 for (const r of rows) console.log(line(r));
-const loads = [size, crypto, contention].filter(Boolean).map((r) => r.loadavg);
+const loads = [size, crypto, contention, coldstart].filter(Boolean).map((r) => r.loadavg);
 if (loads.length) console.log(`(1-minute load average at the end of each benchmark: ${loads.join(", ")}; on 2 cores)`);

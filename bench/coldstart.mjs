@@ -1,0 +1,78 @@
+// Cold start: module import -> first authorize() resolved against session-server, wasm compile
+// included, in a fresh browser context each time (no module, HTTP or code cache), the session
+// seeded in the default storage (localStorage slots, refresh-token cookie) as a returning user's
+// page finds it. Original and ours alternate; prints the median (and min) of the samples.
+import { getPublic, generatePrivate } from "@toruslabs/eccrypto";
+import { fmtInt, launchChromium, median, preparePages, saveResult, startSessionServer, watchPage } from "./lib.mjs";
+
+const SAMPLES = Number(process.env.BENCH_COLDSTART_SAMPLES ?? 16);
+const IMPLS = ["orig", "ours"];
+const LABEL = { orig: "original", ours: "ours" };
+
+const dir = await preparePages();
+const server = await startSessionServer(dir);
+const browser = await launchChromium();
+const problems = [];
+
+async function login() {
+  const key = generatePrivate();
+  const res = await fetch(`${server.url}/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "bench", public_key: Buffer.from(getPublic(key)).toString("hex"), session_data: { username: "bench" } }),
+  });
+  if (!res.ok) throw new Error(`login: ${res.status} ${await res.text()}`);
+  return { sessionId: Buffer.from(key).toString("hex"), ...(await res.json()) };
+}
+
+async function sample(impl) {
+  const t = await login();
+  const context = await browser.newContext();
+  try {
+    await context.addCookies([{ name: "w3a:refresh_token", value: t.refresh_token, url: server.url }]);
+    const page = await context.newPage();
+    const log = watchPage(page, `${impl} cold start`);
+    await page.goto(`${server.url}/coldstart.html?impl=${impl}`);
+    await page.waitForFunction(() => window.bench && window.bench.ready, null, { timeout: 30000 });
+    await page.evaluate((t) => {
+      localStorage.setItem("w3a:session_id", t.sessionId);
+      localStorage.setItem("w3a:access_token", t.access_token);
+      if (t.id_token) localStorage.setItem("w3a:id_token", t.id_token);
+    }, t);
+    const r = await page.evaluate(() => window.bench.run());
+    if (r.username !== "bench") problems.push(`${impl}: authorize() gave ${JSON.stringify(r)} ${log.join(" ")}`);
+    return r;
+  } finally {
+    await context.close();
+  }
+}
+
+const samples = { orig: [], ours: [] };
+try {
+  for (let i = 0; i < SAMPLES; i++) for (const impl of IMPLS) samples[impl].push(await sample(impl));
+} finally {
+  await browser.close();
+  await server.stop();
+}
+
+const figures = {};
+console.log(`cold start (Chromium, fresh context per sample, ${SAMPLES} samples each, alternating; ms, median [min])`);
+for (const impl of IMPLS) {
+  const total = samples[impl].map((s) => s.totalMs);
+  const imp = samples[impl].map((s) => s.importMs);
+  figures[impl] = { totalMs: median(total), importMs: median(imp), totalMin: Math.min(...total), importMin: Math.min(...imp) };
+  console.log(
+    `  ${LABEL[impl].padEnd(9)} import ${fmtInt(figures[impl].importMs)} [${fmtInt(figures[impl].importMin)}]` +
+      `   import + first authorize() ${fmtInt(figures[impl].totalMs)} [${fmtInt(figures[impl].totalMin)}]`,
+  );
+}
+const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : "n/a");
+console.log(
+  `  ours/original time: import ${ratio(figures.ours.importMs, figures.orig.importMs)}, ` +
+    `import + first authorize() ${ratio(figures.ours.totalMs, figures.orig.totalMs)}`,
+);
+saveResult("coldstart", { samples: SAMPLES, figures, problems });
+if (problems.length) {
+  console.error(problems.join("\n"));
+  process.exit(1);
+}
