@@ -313,3 +313,16 @@ fn is_valid_stops_at_127_levels_where_serde_json_ignored_any_does_not() {
     assert_eq!(sdk::nesting(r#"{"a":"[[{","b":[1]}"#), 2);
     sdk::check_json(&deep);
 }
+
+#[test]
+fn jwt_claims_found_by_the_fuzzer() {
+    // jwt_claims, in the test command's 10 s run: 21 digits, more than an f64 holds, whose kept
+    // digits ended in zeros (json.rs read 340000000000.49997 s; serde_json and JSON.parse 340000000000.5).
+    for padded in [false, true] {
+        sdk::check_jwt_claims(r#"{"exp":340000000000.500000001}"#, padded);
+        sdk::check_jwt_claims(
+            r#"{"iat":0.0009999999999999999999999,"exp":1.5000000000000000000001}"#,
+            padded,
+        );
+    }
+}
