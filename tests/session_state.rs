@@ -336,18 +336,24 @@ fn a_terminal_401_does_not_clear_a_newer_refresh_token_stored_meanwhile() {
 // Another tab's rotation seen half-way: the refresh token (a cookie) before the access token
 // (localStorage), as Chromium carries them to other renderer processes separately.
 
-#[test]
-fn a_sync_message_ahead_of_the_access_token_does_not_make_the_tab_refresh_again() {
-    let mut w = World::new(DATA);
+/// Tabs A and B on one channel, B seeing the storage through a [`LaggingView`]; B has refreshed
+/// once, so it holds the current pair.
+fn synced_tabs_b_lagging(w: &mut World) -> (Hub, Manager, Manager, Rc<LaggingView>) {
     let hub = Hub::new(&w.exec);
     let a = w.tab();
     let view = LaggingView::new(&w.storage);
     let b = w.tab_over(&view);
     hub.join(&a);
     hub.join(&b);
-    // B has refreshed once: it holds the current pair.
     w.exec.block_on(b.ensure_refresh(false)).unwrap();
     w.exec.run_until_stalled();
+    (hub, a, b, view)
+}
+
+#[test]
+fn a_sync_message_ahead_of_the_access_token_does_not_make_the_tab_refresh_again() {
+    let mut w = World::new(DATA);
+    let (_hub, a, b, view) = synced_tabs_b_lagging(&mut w);
     assert_eq!(w.server.refreshes(), 1);
     // A rotates; B hears of it (TOKEN_REFRESHED) before A's access token reaches B's view.
     view.lag(Slot::AccessToken);
@@ -382,14 +388,7 @@ fn a_logout_message_ahead_of_the_cleared_storage_leaves_no_token_in_memory() {
     // B hears of A's logout before A's removals reach B's view of the storage: B must not keep the
     // ended session's tokens in memory (which `getAccessToken()` answers from).
     let mut w = World::new(DATA);
-    let hub = Hub::new(&w.exec);
-    let a = w.tab();
-    let view = LaggingView::new(&w.storage);
-    let b = w.tab_over(&view);
-    hub.join(&a);
-    hub.join(&b);
-    w.exec.block_on(b.ensure_refresh(false)).unwrap();
-    w.exec.run_until_stalled();
+    let (_hub, a, b, view) = synced_tabs_b_lagging(&mut w);
     assert!(b.access_token_in_memory().is_some());
     for slot in Slot::ALL {
         view.lag(slot);
@@ -406,14 +405,7 @@ fn a_logout_message_ahead_of_the_cleared_storage_leaves_no_token_in_memory() {
     assert_eq!(b.state().refresh_token, None);
     // Without the removals ever arriving, the message still wins once the wait is over.
     let mut w = World::new(DATA);
-    let hub = Hub::new(&w.exec);
-    let a = w.tab();
-    let view = LaggingView::new(&w.storage);
-    let b = w.tab_over(&view);
-    hub.join(&a);
-    hub.join(&b);
-    w.exec.block_on(b.ensure_refresh(false)).unwrap();
-    w.exec.run_until_stalled();
+    let (_hub, a, b, view) = synced_tabs_b_lagging(&mut w);
     for slot in Slot::ALL {
         view.lag(slot);
     }
