@@ -7,7 +7,8 @@
 #
 # Installs nothing: it needs the pinned nightly (scripts/nightly-toolchain) and cargo-fuzz, which
 # `bash fuzz/setup.sh` installs. New corpus entries go to fuzz/target/corpus/<target> (ignored);
-# the committed seeds in fuzz/corpus/<target> are only read.
+# the committed seeds in fuzz/corpus/<target> are only read. Each run of a target appends a line to
+# fuzz/target/campaign.tsv (time, target, seconds, execs, cov, exit code).
 #
 # usage: bash fuzz/run.sh SECONDS [TARGET...]
 set -uo pipefail
@@ -57,6 +58,9 @@ for t in "${TARGETS[@]}"; do
   execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | sed 's/cov: //')
   stats="${execs:-0} execs, ${cov:-0} cov"
+  # The ledger of every run on this machine (campaign time per target: fuzz/campaign-totals.sh).
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$SECONDS_EACH" "${execs:-0}" "${cov:-0}" "$rc" \
+    >>"$FUZZ/target/campaign.tsv"
   if [ "$rc" -eq 0 ] && [ -n "$execs" ]; then
     pass=$((pass + 1)); echo "ok $i - $t ($stats)"
   else

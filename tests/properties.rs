@@ -280,6 +280,81 @@ proptest! {
     }
 }
 
+/// Any answer of an API, a refresh endpoint or a retry, with or without a content type.
+fn answer() -> impl Strategy<Value = sdk::Answer> {
+    let rotated = format!(
+        r#"{{"access_token":"{}.{}.c2ln","refresh_token":"rt-2"}}"#,
+        sdk::b64url(br#"{"alg":"HS256"}"#),
+        sdk::b64url(br#"{"exp":1800003600}"#)
+    );
+    (
+        prop_oneof![
+            Just(200u16),
+            Just(401u16),
+            Just(400u16),
+            Just(408u16),
+            Just(429u16),
+            Just(503u16),
+            100u16..600
+        ],
+        prop::option::of(prop_oneof![
+            Just("application/json".to_owned()),
+            Just("Text/JSON; charset=utf-8".to_owned()),
+            over("textplainhtml/;= JSON", 24),
+        ]),
+        prop_oneof![Just(rotated), json_like(), any::<String>()],
+    )
+        .prop_map(|(status, content_type, body)| sdk::Answer {
+            status,
+            content_type,
+            body,
+        })
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn http_client_answers(
+        authenticated in any::<bool>(),
+        first in answer(),
+        refresh in answer(),
+        retry in answer(),
+    ) {
+        sdk::check_http_answer(authenticated, first, refresh, retry);
+    }
+}
+
+/// The three outcomes of a 401 (a rotation, a refused refresh, a broken answer), so the property
+/// above is known to reach each of them.
+#[test]
+fn http_client_answers_fixed_cases() {
+    let answer = |status: u16, body: &str| sdk::Answer {
+        status,
+        content_type: Some("application/json".to_owned()),
+        body: body.to_owned(),
+    };
+    let rotated = format!(
+        r#"{{"access_token":"{}.{}.c2ln","refresh_token":"rt-2"}}"#,
+        sdk::b64url(br#"{"alg":"HS256"}"#),
+        sdk::b64url(br#"{"exp":1800003600}"#)
+    );
+    for refresh in [
+        answer(200, &rotated),
+        answer(401, r#"{"error":"invalid_grant"}"#),
+        answer(200, "<html>"),
+        answer(503, ""),
+    ] {
+        sdk::check_http_answer(true, answer(401, "{}"), refresh, answer(200, r#"{"ok":1}"#));
+    }
+    sdk::check_http_answer(
+        false,
+        answer(401, "{}"),
+        answer(200, &rotated),
+        answer(200, "{}"),
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Fixed cases: the limits json.rs documents, and what the fuzzers found.
 

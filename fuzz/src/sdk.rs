@@ -10,20 +10,27 @@ use std::rc::Rc;
 use futures::executor::block_on;
 use futures::future::{ready, LocalBoxFuture};
 use futures::FutureExt;
+use wasm_session_manager::core::clock::Clock;
 use wasm_session_manager::core::cookie::{
     check_name, decode_uri_component, encode_uri_component, find_cookie, CookieOptions, SameSite,
 };
 use wasm_session_manager::core::crypto::ecies::{self, EciesPayload};
 use wasm_session_manager::core::crypto::{aead, SessionKey};
+use wasm_session_manager::core::http::{HttpClient, HttpResult, RequestOptions};
 use wasm_session_manager::core::json::{self, Value};
 use wasm_session_manager::core::keys::normalize_session_id;
+use wasm_session_manager::core::lock::NoLock;
 use wasm_session_manager::core::metadata::cache::cache_key;
 use wasm_session_manager::core::metadata::{Scheme, StorageManager, StorageManagerOptions};
 use wasm_session_manager::core::session::classify::{classify_response, Failure};
 use wasm_session_manager::core::session::jwt;
+use wasm_session_manager::core::session::options::DEFAULT_SESSIONS_ENDPOINT;
 use wasm_session_manager::core::session::wire::{parse_refresh_answer, token_body};
+use wasm_session_manager::core::session::{
+    SessionManager, SessionOptions, SessionSlots, TokensInput,
+};
 use wasm_session_manager::core::storage::{MemoryStorage, StorageAdapter};
-use wasm_session_manager::core::transport::{HttpRequest, HttpResponse, Transport};
+use wasm_session_manager::core::transport::{HttpRequest, HttpResponse, Method, Transport};
 use wasm_session_manager::{Error, Result};
 
 /// The key the check encrypts to (fixed vector KEY_A of tests/compat/fixed_vectors.mjs).
@@ -707,6 +714,195 @@ pub fn check_storage_manager(
                     "a bad cache entry was kept"
                 );
             }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// http/*: HttpClient's handling of any answer (issue 14: "HttpClient bodies")
+
+/// One fuzzed answer: status, an optional `Content-Type`, a body.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+impl Answer {
+    fn response(&self) -> HttpResponse {
+        HttpResponse {
+            status: self.status,
+            status_text: String::new(),
+            headers: self
+                .content_type
+                .iter()
+                .map(|ct| ("content-type".to_owned(), ct.clone()))
+                .collect(),
+            body: self.body.clone(),
+        }
+    }
+}
+
+/// The refresh endpoint answers `refresh`; API requests take `api` in order (then 500).
+struct Script {
+    refresh: Answer,
+    api: RefCell<std::collections::VecDeque<Answer>>,
+    sent: RefCell<Vec<HttpRequest>>,
+}
+
+/// The session manager and the client share one script.
+#[derive(Clone)]
+struct Scripted(Rc<Script>);
+
+impl Transport for Scripted {
+    fn send(&self, request: HttpRequest) -> LocalBoxFuture<'_, Result<HttpResponse>> {
+        let is_refresh = request.url.ends_with(DEFAULT_SESSIONS_ENDPOINT);
+        self.0.sent.borrow_mut().push(request);
+        let answer = if is_refresh {
+            self.0.refresh.clone()
+        } else {
+            self.0.api.borrow_mut().pop_front().unwrap_or(Answer {
+                status: 500,
+                content_type: None,
+                body: String::new(),
+            })
+        };
+        ready(Ok(answer.response())).boxed_local()
+    }
+}
+
+/// A clock at a fixed time whose timers fire at once: with a transport that always answers at
+/// once, no wait is ever needed, so a bounded wait that runs out shows up as an error, not a hang.
+#[derive(Clone, Copy)]
+struct Instant(u64);
+
+impl Clock for Instant {
+    fn now_ms(&self) -> u64 {
+        self.0
+    }
+    fn sleep(&self, _ms: u64) -> LocalBoxFuture<'static, ()> {
+        ready(()).boxed_local()
+    }
+}
+
+const NOW_MS: u64 = 1_800_000_000_000;
+const API_URL: &str = "https://api.example/v1/item";
+
+fn bearer(request: &HttpRequest) -> Option<&str> {
+    request
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        .and_then(|(_, v)| v.strip_prefix("Bearer "))
+}
+
+/// `HttpClient.request` against any answers, with a stored session whose access token is valid:
+/// - unauthenticated, or a first answer other than 401: one request, and the result is that
+///   answer: 2xx gives its status and body unchanged, `is_json` exactly when the content type
+///   says JSON; anything else is `Error::Http` with that status and body (never data);
+/// - a 401 on an authenticated request: at most one refresh and one retry. The refresh answer's
+///   class (`classify_response`, checked against its own spec by `check_refresh_answer`) decides:
+///   accepted, the new access token is stored and sent on the retry, whose answer is the result;
+///   terminal, `SESSION_EXPIRED` with the session cleared; transient, an error with the session
+///   still stored (a malformed answer never wipes a valid session).
+pub fn check_http_answer(authenticated: bool, first: Answer, refresh: Answer, retry: Answer) {
+    let claims = format!(r#"{{"exp":{}}}"#, NOW_MS / 1000 + 3600);
+    let access = format!(
+        "{}.{}.c2ln",
+        b64url(br#"{"alg":"HS256","typ":"JWT"}"#),
+        b64url(claims.as_bytes())
+    );
+    let transport = Scripted(Rc::new(Script {
+        refresh: refresh.clone(),
+        api: RefCell::new([first.clone(), retry.clone()].into_iter().collect()),
+        sent: RefCell::new(Vec::new()),
+    }));
+    let options = SessionOptions::new("https://session.example");
+    let store = Rc::new(MemoryStorage::new());
+    let slots = SessionSlots::uniform(options.keys(), store.clone());
+    let session = Rc::new(SessionManager::new(
+        options,
+        slots,
+        transport.clone(),
+        NoLock,
+        Instant(NOW_MS),
+    ));
+    block_on(session.set_tokens(TokensInput {
+        session_id: Some(KEY_C.to_owned()),
+        access_token: Some(access.clone()),
+        refresh_token: Some("rt-1".to_owned()),
+        id_token: None,
+    }))
+    .expect("a valid session stores");
+    let client = HttpClient::new(session.clone(), transport.clone());
+    let options = if authenticated {
+        RequestOptions::authenticated()
+    } else {
+        RequestOptions::default()
+    };
+    let got = block_on(client.get(API_URL, options));
+    let sent = transport.0.sent.borrow().clone();
+    let api_sent: Vec<&HttpRequest> = sent.iter().filter(|r| r.url == API_URL).collect();
+    let refreshes = sent.len() - api_sent.len();
+    assert!(refreshes <= 1 && api_sent.len() <= 2, "{sent:?}");
+    assert_eq!(api_sent[0].method, Method::Get);
+    assert_eq!(
+        bearer(api_sent[0]),
+        authenticated.then_some(access.as_str())
+    );
+
+    let mirrors = |answer: &Answer, got: &Result<HttpResult>| match got {
+        Ok(result) => {
+            assert!((200..300).contains(&answer.status), "data from {answer:?}");
+            assert_eq!(result.status, answer.status);
+            assert_eq!(result.body, answer.body);
+            let json = answer
+                .content_type
+                .as_deref()
+                .is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
+            assert_eq!(result.is_json, json, "{answer:?}");
+        }
+        Err(Error::Http { status, body, .. }) => {
+            assert!(!(200..300).contains(&answer.status));
+            assert_eq!((*status, body), (answer.status, &answer.body));
+        }
+        Err(e) => panic!("{e:?} for {answer:?}"),
+    };
+    if !authenticated || first.status != 401 {
+        assert_eq!((sent.len(), refreshes), (1, 0), "{sent:?}");
+        mirrors(&first, &got);
+        return;
+    }
+    assert_eq!(
+        refreshes, 1,
+        "a 401 for the current token refreshes: {sent:?}"
+    );
+    let stored_refresh = block_on(session.get_refresh_token()).expect("memory storage");
+    match classify_response(&refresh.response()) {
+        Ok(answer) => {
+            assert_eq!(api_sent.len(), 2, "{sent:?} -> {got:?}");
+            assert_eq!(bearer(api_sent[1]), Some(answer.access_token.as_str()));
+            let stored = block_on(session.current_access_token()).expect("memory storage");
+            assert_eq!(stored.as_deref(), Some(answer.access_token.as_str()));
+            mirrors(&retry, &got);
+        }
+        Err(Failure::Terminal(_)) => {
+            assert_eq!(api_sent.len(), 1);
+            assert_eq!(
+                got.as_ref().map_err(Error::code).err(),
+                Some("SESSION_EXPIRED")
+            );
+            assert_eq!(stored_refresh, None, "a refused session is cleared");
+        }
+        Err(Failure::Transient(_)) => {
+            assert_eq!(api_sent.len(), 1);
+            assert!(got.is_err(), "{got:?}");
+            assert_eq!(
+                stored_refresh.as_deref(),
+                Some("rt-1"),
+                "{refresh:?} wiped the session"
+            );
         }
     }
 }
