@@ -6,6 +6,7 @@ pub mod fetch;
 pub mod js_adapter;
 pub mod js_error;
 pub mod locks;
+pub mod random;
 pub mod tab_sync;
 pub mod timer;
 pub mod web_storage;
