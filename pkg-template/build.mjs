@@ -56,4 +56,5 @@ const typings =
   readFileSync(join(here, "index.d.ts"), "utf8");
 writeFileSync(join(pkg, "index.d.ts"), typings);
 copyFileSync(join(pkg, "index.d.ts"), join(pkg, "index.d.cts"));
-for (const f of ["wasm_session_manager.js", "wasm_session_manager.d.ts", "wasm_session_manager_bg.wasm.d.ts"]) rmSync(join(pkg, f), { force: true });
+for (const f of ["wasm_session_manager.js", "wasm_session_manager.d.ts", "wasm_session_manager_bg.wasm.d.ts", "snippets"])
+  rmSync(join(pkg, f), { force: true, recursive: true });

@@ -55,6 +55,8 @@ done
 
 mkdir pkg
 cp "$OUT/wasm_session_manager.js" "$OUT/wasm_session_manager.d.ts" "$OUT/wasm_session_manager_bg.wasm" "$OUT/package.json" pkg/
+# the glue's inline_js snippets (src/web/subtle.rs), which build.mjs bundles into the entries
+if [ -d "$OUT/snippets" ]; then cp -r "$OUT/snippets" pkg/; fi
 # entries and typings from pkg-template/ (the glue ends up inside the entries)
 node pkg-template/build.mjs pkg
 cp pkg-template/README.md pkg/README.md

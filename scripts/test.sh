@@ -106,10 +106,11 @@ browser_tests() {
 }
 suite browser-tests browser_tests
 
-suite crypto-compat bash tests/compat/run.sh
-
 check package bash scripts/build-pkg.sh
 grep -h "package size" "$LOGS/package.log" || true
+# The crypto against eccrypto, metadata-helpers and the original: natively (RustCrypto AES) and
+# through the package just built (the wasm, Web Crypto AES).
+suite crypto-compat bash tests/compat/run.sh
 suite typings bash tests/types/check.sh
 # The packed tarball installed into fresh apps (Vite, webpack, Rollup, esbuild, Next.js, import maps,
 # Node ESM/CommonJS, TypeScript resolutions), and the README's demo command from a fresh clone.

@@ -1,5 +1,7 @@
 //! This SDK's AES-256-GCM envelope: round trip, strictness, tamper detection on every byte,
 //! nonce uniqueness.
+// Native: the fake server and the synchronous crypto forms (the browser suites are tests/web_*.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::HashSet;
 

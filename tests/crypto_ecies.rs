@@ -1,5 +1,7 @@
 //! ECIES (PROTOCOL.md §6): round trips, a deterministic vector, tamper detection, the JSON form and
 //! the leading-zero shared-secret case.
+// Native: the fake server and the synchronous crypto forms (the browser suites are tests/web_*.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 use k256::elliptic_curve::sec1::ToEncodedPoint;
 use wasm_session_manager::core::crypto::ecies::{

@@ -1,4 +1,6 @@
 //! ECDSA over keccak256 (PROTOCOL.md §7): determinism, low-S, verification and its refusals.
+// Native: the fake server and the synchronous crypto forms (the browser suites are tests/web_*.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 use k256::ecdsa::signature::hazmat::PrehashVerifier;
 use k256::ecdsa::{Signature, VerifyingKey};

@@ -1,5 +1,7 @@
 //! HttpClient (issue 5, PROTOCOL.md §8): one shared refresh for concurrent 401s, waiting requests,
 //! one retry with the same body, typed errors.
+// Native: the fake server and the synchronous crypto forms (the browser suites are tests/web_*.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 

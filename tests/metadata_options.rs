@@ -2,6 +2,8 @@
 //! and validation, on the core's `StorageManagerOptions` as the bindings fill it in. How a JS object
 //! becomes that struct (names, aliases, wrong types) is the browser's part: tests/web_options.rs
 //! drives the shipped reader with real JS values.
+// Native: the fake server and the synchronous crypto forms (the browser suites are tests/web_*.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 use wasm_session_manager::core::metadata::options::{ResolvedOptions, DEFAULT_SESSION_TIME};
 use wasm_session_manager::core::metadata::{AllowedOrigin, Scheme, StorageManagerOptions};

@@ -7,6 +7,8 @@
 //! `eccrypto.getPublic`, `eccrypto.sign(key, keccak256(utf8(data)))`), and the signature of each
 //! request's random `data` is recomputed with k256 and sha3 directly (not through
 //! `core::crypto::signature`), a signer itself pinned to those vectors below.
+// Native: the fake server and the synchronous crypto forms (the browser suites are tests/web_*.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::cell::RefCell;
 use std::collections::HashMap;

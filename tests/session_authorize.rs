@@ -1,4 +1,6 @@
 //! `authorize()`: decrypting session_data, and what each failure leaves behind.
+// Native: the fake server and the synchronous crypto forms (the browser suites are tests/web_*.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 

@@ -1,4 +1,6 @@
 //! Failure classification: which answers keep the session and which end it.
+// Native: the fake server and the synchronous crypto forms (the browser suites are tests/web_*.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 

@@ -1,4 +1,6 @@
 //! The cross-tab lock: bounded wait, exclusion, and a timeout that damages nothing.
+// Native: the fake server and the synchronous crypto forms (the browser suites are tests/web_*.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 

@@ -1,4 +1,6 @@
 //! Regression tests for the four defects of the original (issue 4).
+// Native: the fake server and the synchronous crypto forms (the browser suites are tests/web_*.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 

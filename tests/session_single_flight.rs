@@ -1,4 +1,6 @@
 //! Single flight within a tab and across tabs (DESIGN.md "Refresh coordination").
+// Native: the fake server and the synchronous crypto forms (the browser suites are tests/web_*.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 

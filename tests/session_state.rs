@@ -2,6 +2,8 @@
 //! refresh at each of its await points, in this tab and in another one, with and without the
 //! cross-tab channel; commit order and storage fallback; events; backoff; the proactive refresh
 //! under a skewed clock and after a sleep; bounded waits; dispose.
+// Native: the fake server and the synchronous crypto forms (the browser suites are tests/web_*.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 

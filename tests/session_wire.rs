@@ -1,4 +1,6 @@
 //! The refresh and logout requests byte for byte (PROTOCOL.md §4), `setTokens`, options.
+// Native: the fake server and the synchronous crypto forms (the browser suites are tests/web_*.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 

@@ -507,7 +507,8 @@ async fn allowed_origin_true_binds_to_the_creating_origin() {
     assert_eq!(authorize(&reader).await.unwrap(), r#"{"o":"true"}"#);
     // an update without allowedOrigin keeps the binding (raw PUT: the SDK always sends it)
     let key = SessionKey::from_hex(&id).unwrap();
-    let data = ecies::try_encrypt(&key.public_key(), br#"{"o":"raw"}"#)
+    let data = ecies::seal(&key.public_key(), br#"{"o":"raw"}"#)
+        .await
         .unwrap()
         .to_json();
     let sig = signature::sign_keccak(&key, data.as_bytes());
@@ -616,7 +617,8 @@ async fn the_client_refuses_a_message_with_a_broken_mac() {
     let id = StorageManager::generate_random_session_key().unwrap();
     let key = SessionKey::from_hex(&id).unwrap();
     let public = key.public_key_hex();
-    let good = ecies::try_encrypt(&key.public_key(), br#"{"v":"stored"}"#)
+    let good = ecies::seal(&key.public_key(), br#"{"v":"stored"}"#)
+        .await
         .unwrap()
         .to_json();
     let broken = tamper_json_field(&good, "mac");
@@ -701,7 +703,7 @@ async fn the_cache_holds_ciphertext_and_serves_authorize() {
     authorize(&reader).await.unwrap();
     let entry = local_get(&storage_key).unwrap();
     assert!(!entry.contains(secret2), "{entry}");
-    let plain = aead::decrypt_envelope(&reader_key, &entry).unwrap();
+    let plain = aead::open_envelope(&reader_key, &entry).await.unwrap();
     assert_eq!(
         String::from_utf8(plain).unwrap(),
         format!(r#"{{"secret":"{secret2}"}}"#)
@@ -740,7 +742,9 @@ async fn a_corrupt_or_plaintext_cache_entry_is_removed_and_not_trusted() {
     let other = SessionKey::generate();
     local_set(
         &storage_key,
-        &aead::try_encrypt_envelope(&other, br#"{"role":"admin"}"#).unwrap(),
+        &aead::seal_envelope(&other, br#"{"role":"admin"}"#)
+            .await
+            .unwrap(),
     );
     assert_eq!(authorize(&m).await.unwrap(), r#"{"role":"user"}"#);
 }

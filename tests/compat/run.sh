@@ -23,4 +23,4 @@ CRYPTO_VECTORS_BIN="$target/debug/examples/crypto_vectors"
 export CRYPTO_VECTORS_BIN
 
 cd "$here"
-node --test compat.test.mjs
+node --test compat.test.mjs package.test.mjs

@@ -5,13 +5,12 @@
 //! The envelope is strict (exact fields, lowercase hex, known version and algorithm), so that any
 //! changed byte of it fails to decrypt.
 
-use aes_gcm::aead::Aead;
-use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use hkdf::SimpleHkdf;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::keys::SessionKey;
+use super::symmetric::{self, Mode};
 use super::util::{decode_lower_hex, random_bytes};
 use crate::core::error::{Error, Result};
 use crate::core::json::{self, Value};
@@ -26,32 +25,22 @@ pub const ALG: &str = "A256GCM";
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 
-fn cipher(key: &SessionKey) -> Result<Aes256Gcm> {
+/// The AES key of `key`'s envelopes: HKDF-SHA256 of the session key with [`HKDF_INFO`].
+fn derive_key(key: &SessionKey) -> Result<Zeroizing<[u8; 32]>> {
     let ikm = Zeroizing::new(key.secret().to_bytes());
     let mut okm = Zeroizing::new([0u8; 32]);
     SimpleHkdf::<Sha256>::new(None, ikm.as_slice())
         .expand(HKDF_INFO, okm.as_mut_slice())
         .map_err(|_| Error::Crypto("key derivation failed".to_owned()))?;
-    Aes256Gcm::new_from_slice(okm.as_slice())
-        .map_err(|_| Error::Crypto("key derivation failed".to_owned()))
+    Ok(okm)
 }
 
-/// Encrypts `plaintext` into an envelope.
-///
-/// # Panics
-/// Only if the platform CSPRNG is unavailable; [`try_encrypt_envelope`] reports that as an error.
-#[allow(clippy::expect_used)]
-pub fn encrypt_envelope(key: &SessionKey, plaintext: &[u8]) -> String {
-    try_encrypt_envelope(key, plaintext).expect("the platform CSPRNG failed")
-}
-
-/// [`encrypt_envelope`], with a CSPRNG failure as `Error::Crypto`.
-pub fn try_encrypt_envelope(key: &SessionKey, plaintext: &[u8]) -> Result<String> {
+/// Encrypts `plaintext` into an envelope (a CSPRNG failure is `Error::Crypto`).
+pub async fn seal_envelope(key: &SessionKey, plaintext: &[u8]) -> Result<String> {
     let mut nonce = [0u8; NONCE_LEN];
     random_bytes(&mut nonce)?;
-    let ciphertext = cipher(key)?
-        .encrypt(Nonce::from_slice(&nonce), plaintext)
-        .map_err(|_| Error::Crypto("encryption failed".to_owned()))?;
+    let aes_key = derive_key(key)?;
+    let ciphertext = symmetric::encrypt(&aes_key, Mode::Gcm(nonce), plaintext).await?;
     Ok(format!(
         r#"{{"v":{VERSION},"alg":"{ALG}","nonce":"{}","ciphertext":"{}"}}"#,
         hex::encode(nonce),
@@ -59,9 +48,16 @@ pub fn try_encrypt_envelope(key: &SessionKey, plaintext: &[u8]) -> Result<String
     ))
 }
 
-/// Decrypts an envelope made by [`encrypt_envelope`] with the same key. Anything else — another
+/// Decrypts an envelope made by [`seal_envelope`] with the same key. Anything else — another
 /// version or algorithm, bad hex, a changed byte, another key — is `Error::Crypto` (`DECRYPT_FAILED`).
-pub fn decrypt_envelope(key: &SessionKey, envelope: &str) -> Result<Vec<u8>> {
+pub async fn open_envelope(key: &SessionKey, envelope: &str) -> Result<Vec<u8>> {
+    let (nonce, ciphertext) = parse_envelope(envelope)?;
+    let aes_key = derive_key(key)?;
+    symmetric::decrypt(&aes_key, Mode::Gcm(nonce), &ciphertext).await
+}
+
+/// The nonce and ciphertext (tag included) of a well-formed envelope.
+fn parse_envelope(envelope: &str) -> Result<([u8; NONCE_LEN], Vec<u8>)> {
     let malformed = |e: &dyn std::fmt::Display| Error::Crypto(format!("malformed envelope: {e}"));
     let value = json::parse(envelope).map_err(|e| malformed(&e))?;
     let [v, alg, nonce, ciphertext] =
@@ -89,18 +85,45 @@ pub fn decrypt_envelope(key: &SessionKey, envelope: &str) -> Result<Vec<u8>> {
             json::quote(&alg)
         )));
     }
-    let nonce = decode_lower_hex(&nonce, "nonce")?;
-    if nonce.len() != NONCE_LEN {
-        return Err(Error::Crypto("nonce must be 12 bytes".to_owned()));
-    }
+    let nonce: [u8; NONCE_LEN] = decode_lower_hex(&nonce, "nonce")?
+        .try_into()
+        .map_err(|_| Error::Crypto("nonce must be 12 bytes".to_owned()))?;
     let ciphertext = decode_lower_hex(&ciphertext, "ciphertext")?;
     if ciphertext.len() < TAG_LEN {
         return Err(Error::Crypto("ciphertext shorter than the tag".to_owned()));
     }
-    cipher(key)?
-        .decrypt(Nonce::from_slice(&nonce), ciphertext.as_slice())
-        .map_err(|_| Error::Crypto("authentication failed".to_owned()))
+    Ok((nonce, ciphertext))
 }
+
+/// The synchronous forms (native only: Web Crypto is asynchronous).
+#[cfg(not(target_arch = "wasm32"))]
+mod blocking {
+    use super::SessionKey;
+    use crate::core::crypto::symmetric::now;
+    use crate::core::error::Result;
+
+    /// Encrypts `plaintext` into an envelope ([`super::seal_envelope`]).
+    ///
+    /// # Panics
+    /// Only if the platform CSPRNG is unavailable; [`try_encrypt_envelope`] reports that as an error.
+    #[allow(clippy::expect_used)]
+    pub fn encrypt_envelope(key: &SessionKey, plaintext: &[u8]) -> String {
+        try_encrypt_envelope(key, plaintext).expect("the platform CSPRNG failed")
+    }
+
+    /// [`encrypt_envelope`], with a CSPRNG failure as `Error::Crypto`.
+    pub fn try_encrypt_envelope(key: &SessionKey, plaintext: &[u8]) -> Result<String> {
+        now(super::seal_envelope(key, plaintext))
+    }
+
+    /// [`super::open_envelope`].
+    pub fn decrypt_envelope(key: &SessionKey, envelope: &str) -> Result<Vec<u8>> {
+        now(super::open_envelope(key, envelope))
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use blocking::{decrypt_envelope, encrypt_envelope, try_encrypt_envelope};
 
 /// True when `s` looks like an envelope of this scheme (a JSON object with `v` and `alg`), as opposed
 /// to an eccrypto payload. Says nothing about whether it decrypts.

@@ -2,7 +2,6 @@
 //! shared x-coordinate split into an AES-256-CBC key and an HMAC-SHA256 key, encrypt-then-MAC over
 //! `iv || ephemPublicKey || ciphertext`.
 
-use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use hmac::{Mac, SimpleHmac};
 use k256::elliptic_curve::sec1::ToEncodedPoint;
 use k256::{PublicKey, SecretKey};
@@ -10,12 +9,10 @@ use sha2::{Digest, Sha256, Sha512};
 use zeroize::Zeroizing;
 
 use super::keys::SessionKey;
+use super::symmetric::{self, Mode};
 use super::util::{decode_hex, random_bytes};
 use crate::core::error::{Error, Result};
 use crate::core::json;
-
-type Aes256CbcEnc = cbc::Encryptor<aes::Aes256>;
-type Aes256CbcDec = cbc::Decryptor<aes::Aes256>;
 // SimpleHmac, as ecdsa's RFC 6979 uses: one HMAC implementation in the wasm instead of two.
 type HmacSha256 = SimpleHmac<Sha256>;
 
@@ -131,30 +128,21 @@ fn shared_x(secret: &SecretKey, public: &PublicKey) -> Zeroizing<[u8; 32]> {
 }
 
 /// Encrypts `plaintext` to `recipient` with a fresh ephemeral key and iv.
-///
-/// # Panics
-/// Only if the platform CSPRNG is unavailable; [`try_encrypt`] reports that as an error.
-#[allow(clippy::expect_used)]
-pub fn encrypt(recipient: &PublicKey, plaintext: &[u8]) -> EciesPayload {
-    try_encrypt(recipient, plaintext).expect("the platform CSPRNG failed")
-}
-
-/// [`encrypt`], with a CSPRNG failure as `Error::Crypto`.
-pub fn try_encrypt(recipient: &PublicKey, plaintext: &[u8]) -> Result<EciesPayload> {
+pub async fn seal(recipient: &PublicKey, plaintext: &[u8]) -> Result<EciesPayload> {
     let ephemeral = SessionKey::try_generate()?;
     let mut iv = [0u8; 16];
     random_bytes(&mut iv)?;
-    Ok(encrypt_with(recipient, plaintext, ephemeral.secret(), iv))
+    seal_with(recipient, plaintext, ephemeral.secret(), iv).await
 }
 
 /// Deterministic encryption with the given ephemeral key and iv (for tests and vectors).
 /// Uses the shared secret as 32 bytes, as eccrypto's `encrypt` does.
-pub fn encrypt_with(
+pub async fn seal_with(
     recipient: &PublicKey,
     plaintext: &[u8],
     ephemeral: &SecretKey,
     iv: [u8; 16],
-) -> EciesPayload {
+) -> Result<EciesPayload> {
     let x = shared_x(ephemeral, recipient);
     let keys = DerivedKeys::new(x.as_slice());
     let ephem_public_key = ephemeral
@@ -162,25 +150,38 @@ pub fn encrypt_with(
         .to_encoded_point(false)
         .as_bytes()
         .to_vec();
-    let ciphertext = Aes256CbcEnc::new(keys.enc_key().into(), (&iv).into())
-        .encrypt_padded_vec_mut::<Pkcs7>(plaintext);
-    // HMAC-SHA256 takes a key of any length, so this never fails; an empty mac would fail to verify.
-    let mac = mac_input(keys.mac_key(), &iv, &ephem_public_key, &ciphertext)
-        .map(|m| m.finalize().into_bytes().to_vec())
-        .unwrap_or_default();
-    EciesPayload {
+    let ciphertext = symmetric::encrypt(keys.enc_key(), Mode::Cbc(iv), plaintext).await?;
+    let mac = mac_input(keys.mac_key(), &iv, &ephem_public_key, &ciphertext)?
+        .finalize()
+        .into_bytes()
+        .to_vec();
+    Ok(EciesPayload {
         iv: iv.to_vec(),
         ephem_public_key,
         ciphertext,
         mac,
-    }
+    })
 }
 
 /// Decrypts `payload` with `key`. The MAC is checked, in constant time, before anything is
 /// decrypted: first with the shared secret's leading zero bytes stripped, then with all 32 bytes
 /// (PROTOCOL.md §6). Neither matches → `Error::Crypto("bad MAC")`.
-pub fn decrypt(key: &SessionKey, payload: &EciesPayload) -> Result<Vec<u8>> {
+pub async fn open(key: &SessionKey, payload: &EciesPayload) -> Result<Vec<u8>> {
+    let (enc_key, iv) = verified_key(key, payload)?;
+    symmetric::decrypt(&enc_key, Mode::Cbc(iv), &payload.ciphertext).await
+}
+
+/// The AES key and iv of a payload whose MAC verifies.
+fn verified_key(
+    key: &SessionKey,
+    payload: &EciesPayload,
+) -> Result<(Zeroizing<[u8; 32]>, [u8; 16])> {
     payload.validate()?;
+    let iv: [u8; 16] = payload
+        .iv
+        .as_slice()
+        .try_into()
+        .map_err(|_| Error::Crypto("iv must be 16 bytes".to_owned()))?;
     let ephem = PublicKey::from_sec1_bytes(&payload.ephem_public_key)
         .map_err(|_| Error::Crypto("ephemPublicKey is not a point on secp256k1".to_owned()))?;
     let x = shared_x(key.secret(), &ephem);
@@ -200,10 +201,7 @@ pub fn decrypt(key: &SessionKey, payload: &EciesPayload) -> Result<Vec<u8>> {
             &payload.ciphertext,
         )?;
         if mac.verify_slice(&payload.mac).is_ok() {
-            return Aes256CbcDec::new_from_slices(keys.enc_key(), &payload.iv)
-                .map_err(|_| Error::Crypto("iv must be 16 bytes".to_owned()))?
-                .decrypt_padded_vec_mut::<Pkcs7>(&payload.ciphertext)
-                .map_err(|_| Error::Crypto("bad padding".to_owned()));
+            return Ok((keys.enc, iv));
         }
     }
     Err(Error::Crypto("bad MAC".to_owned()))
@@ -211,9 +209,9 @@ pub fn decrypt(key: &SessionKey, payload: &EciesPayload) -> Result<Vec<u8>> {
 
 /// Parses a `session_data` JSON string, decrypts it, and returns the UTF-8 plaintext. A plaintext
 /// that is a JSON object with a truthy `error` field is a failure, as in the original.
-pub fn decrypt_json_str(key: &SessionKey, session_data: &str) -> Result<String> {
+pub async fn open_json_str(key: &SessionKey, session_data: &str) -> Result<String> {
     let payload = EciesPayload::from_json(session_data)?;
-    let plain = decrypt(key, &payload)?;
+    let plain = open(key, &payload).await?;
     let text = String::from_utf8(plain)
         .map_err(|_| Error::Crypto("decrypted data is not UTF-8".to_owned()))?;
     if let Ok(value) = json::parse(&text) {
@@ -225,3 +223,55 @@ pub fn decrypt_json_str(key: &SessionKey, session_data: &str) -> Result<String> 
     }
     Ok(text)
 }
+
+/// The synchronous forms (native only: Web Crypto is asynchronous).
+#[cfg(not(target_arch = "wasm32"))]
+mod blocking {
+    use k256::{PublicKey, SecretKey};
+
+    use super::{EciesPayload, SessionKey};
+    use crate::core::crypto::symmetric::now;
+    use crate::core::error::Result;
+
+    /// Encrypts `plaintext` to `recipient` with a fresh ephemeral key and iv ([`super::seal`]).
+    ///
+    /// # Panics
+    /// Only if the platform CSPRNG is unavailable; [`try_encrypt`] reports that as an error.
+    #[allow(clippy::expect_used)]
+    pub fn encrypt(recipient: &PublicKey, plaintext: &[u8]) -> EciesPayload {
+        try_encrypt(recipient, plaintext).expect("the platform CSPRNG failed")
+    }
+
+    /// [`encrypt`], with a CSPRNG failure as `Error::Crypto`.
+    pub fn try_encrypt(recipient: &PublicKey, plaintext: &[u8]) -> Result<EciesPayload> {
+        now(super::seal(recipient, plaintext))
+    }
+
+    /// [`super::seal_with`]: deterministic encryption (for tests and vectors).
+    ///
+    /// # Panics
+    /// Never natively (the cipher completes at once and HMAC takes any key).
+    #[allow(clippy::expect_used)]
+    pub fn encrypt_with(
+        recipient: &PublicKey,
+        plaintext: &[u8],
+        ephemeral: &SecretKey,
+        iv: [u8; 16],
+    ) -> EciesPayload {
+        now(super::seal_with(recipient, plaintext, ephemeral, iv))
+            .expect("AES-CBC encrypts any input")
+    }
+
+    /// [`super::open`].
+    pub fn decrypt(key: &SessionKey, payload: &EciesPayload) -> Result<Vec<u8>> {
+        now(super::open(key, payload))
+    }
+
+    /// [`super::open_json_str`].
+    pub fn decrypt_json_str(key: &SessionKey, session_data: &str) -> Result<String> {
+        now(super::open_json_str(key, session_data))
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use blocking::{decrypt, decrypt_json_str, encrypt, encrypt_with, try_encrypt};

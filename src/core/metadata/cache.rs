@@ -53,7 +53,8 @@ impl LocalCache {
     /// does not decrypt to JSON (which is then removed).
     pub async fn get(&self, key: &SessionKey, storage_key: &str) -> Option<String> {
         let entry = self.store.get(storage_key).await.ok().flatten()?;
-        let plain = aead::decrypt_envelope(key, &entry)
+        let plain = aead::open_envelope(key, &entry)
+            .await
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .filter(|text| is_json(text));
@@ -65,7 +66,7 @@ impl LocalCache {
 
     /// Stores `data` (JSON text) encrypted; failures are ignored.
     pub async fn set(&self, key: &SessionKey, storage_key: &str, data: &str) {
-        if let Ok(envelope) = aead::try_encrypt_envelope(key, data.as_bytes()) {
+        if let Ok(envelope) = aead::seal_envelope(key, data.as_bytes()).await {
             let _ = self.store.set(storage_key, &envelope).await;
         }
     }

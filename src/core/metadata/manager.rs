@@ -169,7 +169,7 @@ impl StorageManager {
             other => other?,
         };
         let message = message_of(&response)?;
-        let data = self.open(&key, &message)?;
+        let data = self.open(&key, &message).await?;
         if let Some(cache) = &self.cache {
             cache.set(&key, &storage_key, &data).await;
         }
@@ -187,21 +187,21 @@ impl StorageManager {
     }
 
     /// Encrypts `plaintext` with the configured scheme.
-    fn seal(&self, key: &SessionKey, plaintext: &str) -> Result<String> {
+    async fn seal(&self, key: &SessionKey, plaintext: &str) -> Result<String> {
         match self.options.scheme {
-            Scheme::Ecies => {
-                Ok(ecies::try_encrypt(&key.public_key(), plaintext.as_bytes())?.to_json())
-            }
-            Scheme::AesGcm => aead::try_encrypt_envelope(key, plaintext.as_bytes()),
+            Scheme::Ecies => Ok(ecies::seal(&key.public_key(), plaintext.as_bytes())
+                .await?
+                .to_json()),
+            Scheme::AesGcm => aead::seal_envelope(key, plaintext.as_bytes()).await,
         }
     }
 
     /// Decrypts a server message. With `ecies`, an AES-GCM envelope (written by an `aes-gcm` client
     /// of the same session) is read too; with `aes-gcm`, only envelopes are accepted, so that a
     /// server cannot substitute an ECIES message anyone could have made for the public key.
-    fn open(&self, key: &SessionKey, message: &str) -> Result<String> {
+    async fn open(&self, key: &SessionKey, message: &str) -> Result<String> {
         let text = if aead::is_envelope(message) {
-            let bytes = aead::decrypt_envelope(key, message)?;
+            let bytes = aead::open_envelope(key, message).await?;
             String::from_utf8(bytes)
                 .map_err(|_| Error::Crypto("decrypted data is not UTF-8".to_owned()))?
         } else if self.options.scheme == Scheme::AesGcm {
@@ -209,7 +209,7 @@ impl StorageManager {
                 "expected an AES-GCM envelope (scheme \"aes-gcm\")".to_owned(),
             ));
         } else {
-            ecies::decrypt_json_str(key, message)?
+            ecies::open_json_str(key, message).await?
         };
         if !is_json(&text) {
             return Err(Error::Crypto("decrypted data is not JSON".to_owned()));
@@ -225,7 +225,7 @@ impl StorageManager {
         headers: &[(String, String)],
     ) -> Result<()> {
         let public = key.public_key_hex();
-        let data = self.seal(key, plaintext)?;
+        let data = self.seal(key, plaintext).await?;
         let sig = signature::sign_keccak(key, data.as_bytes());
         let body = StoreBody {
             key: &public,

@@ -552,7 +552,7 @@ where
                 return Ok(None);
             };
             let decrypted = match session_data {
-                Some(data) => decrypt_session_data(&session_id, &data),
+                Some(data) => decrypt_session_data(&session_id, &data).await,
                 None => Err(Error::auth(
                     AuthErrorCode::DecryptFailed,
                     "the refresh answer carried no session_data",
@@ -1022,7 +1022,7 @@ fn non_empty(value: Option<String>) -> Option<String> {
 }
 
 /// Decrypts `session_data` with the session key `session_id` (PROTOCOL.md §6).
-fn decrypt_session_data(session_id: &str, session_data: &str) -> Result<String> {
+async fn decrypt_session_data(session_id: &str, session_data: &str) -> Result<String> {
     let decrypt_failed = |e: Error| {
         Error::auth(
             AuthErrorCode::DecryptFailed,
@@ -1031,5 +1031,7 @@ fn decrypt_session_data(session_id: &str, session_data: &str) -> Result<String> 
     };
     let normalized = normalize_session_id(session_id).map_err(decrypt_failed)?;
     let key = crypto::keys::SessionKey::from_hex(&normalized).map_err(decrypt_failed)?;
-    crypto::ecies::decrypt_json_str(&key, session_data).map_err(decrypt_failed)
+    crypto::ecies::open_json_str(&key, session_data)
+        .await
+        .map_err(decrypt_failed)
 }
