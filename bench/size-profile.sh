@@ -51,7 +51,7 @@ if [ "$MODE" = stable ]; then
   toolchain=stable; rustflags=""; build_std=()
 else
   toolchain=$(cat "$ROOT/scripts/nightly-toolchain")
-  rustflags="-Zunstable-options -Cpanic=immediate-abort"; build_std=(-Zbuild-std=std,panic_abort)
+  rustflags="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"; build_std=(-Zbuild-std=std,panic_abort)
 fi
 log "building $( [ -n "${SIZE_REV:-}" ] && echo "commit $sha" || echo "the working tree") on $toolchain (unstripped, no wasm-opt) into ${TD#"$ROOT"/}"
 (cd "$SRC" && RUSTUP_TOOLCHAIN="$toolchain" CARGO_TARGET_DIR="$TD" RUSTFLAGS="$rustflags" \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package: a release wasm-pack build (--target web, wasm-opt from npm binaryen) into a
 # clean pkg/, with the standard library rebuilt for size by the pinned nightly in scripts/nightly-toolchain
-# (-Zbuild-std, -Cpanic=immediate-abort: no panic messages or unwinding machinery in the wasm), the entries and typings generated from pkg-template/ (pkg-template/build.mjs: browser ESM,
+# (-Zbuild-std, -Cpanic=immediate-abort: no panic messages or unwinding machinery in the wasm; -Zlocation-detail=none: no source paths of panic locations), the entries and typings generated from pkg-template/ (pkg-template/build.mjs: browser ESM,
 # Node ESM, CommonJS, one flat .d.ts), pkg-template/README.md as the npm README; packed to target/npm/;
 # prints the gzip -9 sizes. Fails when any step fails (wasm-pack included).
 #
@@ -35,7 +35,7 @@ if [ "${1:-}" != "--js-only" ]; then
     rustup run "$toolchain" rustc --version >/dev/null 2>&1 \
       || { echo "build-pkg: $toolchain missing: run scripts/setup.sh" >&2; exit 1; }
     target_dir="$ROOT/target/pkg-nightly"
-    rustflags="-Zunstable-options -Cpanic=immediate-abort"
+    rustflags="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
     cargo_args=(-- -Zbuild-std=std,panic_abort)
   fi
   log=$(mktemp)
