@@ -43,6 +43,8 @@ extern "C" {
     fn watch_rejections();
     #[wasm_bindgen(js_name = rejectionCount)]
     fn rejection_count() -> u32;
+    #[wasm_bindgen(js_name = countAdapterCalls)]
+    fn count_adapter_calls(instance: &JsValue) -> JsValue;
 }
 
 fn options(prefix: &str, extra: &str) -> JsValue {
@@ -312,6 +314,66 @@ async fn get_access_token_answers_from_memory_only_where_the_sync_keeps_it_curre
     })
     .await;
     assert!(wait(synced.get_access_token()).await.unwrap().is_null());
+}
+
+/// `storage: { … }` given the package's own adapters (as the original's docs show), the manager uses
+/// their core adapters directly: no call through JS (and no promise) per slot read or write. An
+/// adapter the app changed (its own `get`) is still called through its methods.
+#[wasm_bindgen_test]
+async fn the_packages_own_adapters_in_storage_options_are_used_directly() {
+    use wasm_session_manager::bindings::storage::MemoryStorage;
+    let with_storage = |adapter: &JsValue| {
+        let opts = options("x10", "");
+        let storage = js_sys::Object::new();
+        for slot in ["sessionId", "accessToken", "refreshToken", "idToken"] {
+            js_sys::Reflect::set(&storage, &slot.into(), adapter).unwrap();
+        }
+        js_sys::Reflect::set(&opts, &"storage".into(), &storage).unwrap();
+        AuthSessionManager::new(opts).unwrap()
+    };
+    let l = login("x10", r#"{"x":10}"#).await;
+    let ours = JsValue::from(MemoryStorage::new());
+    let calls = count_adapter_calls(&ours);
+    let m = with_storage(&ours);
+    wait(m.set_tokens(tokens(&l))).await.unwrap();
+    let data = wait(m.authorize()).await.unwrap();
+    assert_eq!(js_sys::JSON::stringify(&data).unwrap(), r#"{"x":10}"#);
+    assert!(wait(m.get_access_token()).await.unwrap().is_string());
+    let n = |calls: &JsValue| get(calls, "n").as_f64().unwrap();
+    assert_eq!(n(&calls), 0.0, "the manager called the adapter through JS");
+    // What the manager wrote is in that adapter.
+    let stored = wait(
+        get(&ours, "get")
+            .unchecked_into::<js_sys::Function>()
+            .call1(&ours, &"x10:refresh_token".into())
+            .unwrap()
+            .unchecked_into(),
+    )
+    .await
+    .unwrap();
+    assert!(stored
+        .as_string()
+        .is_some_and(|t| !t.is_empty() && t != l.refresh_token));
+    // An instance with its own `get` goes through its methods.
+    let changed = JsValue::from(MemoryStorage::new());
+    get(&calls, "ownGet")
+        .unchecked_into::<js_sys::Function>()
+        .call1(&JsValue::NULL, &changed)
+        .unwrap();
+    let before = n(&calls);
+    let m2 = with_storage(&changed);
+    wait(m2.set_tokens(tokens(&l))).await.unwrap();
+    assert!(wait(m2.get_access_token()).await.unwrap().is_string());
+    assert!(
+        n(&calls) > before,
+        "an adapter with its own get was bypassed"
+    );
+    get(&calls, "restore")
+        .unchecked_into::<js_sys::Function>()
+        .call0(&JsValue::NULL)
+        .unwrap();
+    m.dispose();
+    m2.dispose();
 }
 
 #[wasm_bindgen_test]

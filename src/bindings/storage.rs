@@ -34,11 +34,18 @@ export interface CookieOptions {
 }
 "#;
 
-/// Implements the three promise-returning adapter methods over a core adapter field.
+/// Implements the three promise-returning adapter methods over a core adapter field, and the
+/// registration that lets a manager given this object use its core adapter directly.
 macro_rules! adapter_methods {
     ($class:ident) => {
         #[wasm_bindgen(js_class = $class)]
         impl $class {
+            /// For `storage` options: hands this adapter's core adapter to the manager being built.
+            #[wasm_bindgen(js_name = __link, skip_typescript)]
+            pub fn link(&self) {
+                own::offer(self.inner.clone());
+            }
+
             /// The value under `key`, or null.
             #[wasm_bindgen(unchecked_return_type = "Promise<string | null>")]
             pub fn get(&self, key: String) -> js_sys::Promise {
@@ -78,7 +85,7 @@ macro_rules! adapter_methods {
 /// storage.clear();
 /// ```
 #[wasm_bindgen]
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MemoryStorage {
     inner: Rc<CoreMemory>,
 }
@@ -87,8 +94,11 @@ pub struct MemoryStorage {
 impl MemoryStorage {
     /// An empty store.
     #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            inner: Rc::new(CoreMemory::new()),
+        }
     }
 
     /// Removes every key.
@@ -208,15 +218,80 @@ fn read_cookie_options(value: &JsValue) -> options::Read<CookieOptions> {
     Ok(out)
 }
 
-/// A `storage` option value as a core adapter: any object with get/set/remove (our own classes
-/// included) is called through its methods; anything else is an error.
+/// A `storage` option value as a core adapter: one of this package's adapter classes is used
+/// directly (no call through JS per read or write); any other object with get/set/remove is called
+/// through its methods; anything else is an error.
 pub fn adapter_from_js(value: JsValue, what: &str) -> Result<Rc<dyn StorageAdapter>, JsValue> {
-    if JsStorageAdapter::is_adapter(&value) {
+    if let Some(adapter) = own::adapter_of(&value) {
+        Ok(adapter)
+    } else if JsStorageAdapter::is_adapter(&value) {
         Ok(Rc::new(value.unchecked_into::<JsStorageAdapter>()))
     } else {
         Err(crate::bindings::errors::invalid_option(
             what,
             "expected an object with get, set and remove",
         ))
+    }
+}
+
+/// The package's own adapters given in `storage` options (as the original's docs show:
+/// `storage: { refreshToken: new CookieStorage() }`): the manager uses their core adapters directly.
+mod own {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use js_sys::{Function, Object, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    use crate::core::storage::StorageAdapter;
+
+    thread_local! {
+        /// Where `__link()` leaves the adapter for [`adapter_of`] to take.
+        static OFFERED: RefCell<Option<Rc<dyn StorageAdapter>>> = const { RefCell::new(None) };
+    }
+
+    pub(super) fn offer(adapter: Rc<dyn StorageAdapter>) {
+        OFFERED.with(|slot| *slot.borrow_mut() = Some(adapter));
+    }
+
+    /// `Object.prototype.hasOwnProperty` (not `Object.hasOwn`, which older Safari lacks).
+    #[allow(deprecated)]
+    fn has_own(object: &Object, name: &str) -> bool {
+        object.has_own_property(&JsValue::from_str(name))
+    }
+
+    /// Calls the method `name` of `target` without arguments.
+    fn call(target: &JsValue, name: &str) -> Option<JsValue> {
+        Reflect::get(target, &JsValue::from_str(name))
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()?
+            .call0(target)
+            .ok()
+    }
+
+    /// The core adapter of `value` when it is an instance of one of the package's adapter classes
+    /// (the package's wrapper or the wasm-bindgen class itself) that nothing overrides: not a
+    /// subclass, no own `get`, `set` or `remove`. Anything else goes through its JS methods.
+    pub(super) fn adapter_of(value: &JsValue) -> Option<Rc<dyn StorageAdapter>> {
+        let object = value.dyn_ref::<Object>()?;
+        if ["get", "set", "remove"].iter().any(|m| has_own(object, m)) {
+            return None;
+        }
+        let class = Object::get_prototype_of(value);
+        let raw = if has_own(&class, "$raw") {
+            call(value, "$raw")?
+        } else if has_own(&class, "__link") {
+            value.clone()
+        } else {
+            return None;
+        };
+        offer_none();
+        call(&raw, "__link")?;
+        OFFERED.with(|slot| slot.borrow_mut().take())
+    }
+
+    fn offer_none() {
+        OFFERED.with(|slot| *slot.borrow_mut() = None);
     }
 }

@@ -98,3 +98,21 @@ export function rejectionCount() { return rejections.length; }
 export function badUrl() { return { toString() { throw new Error("toString exploded"); } }; }
 /** A Proxy whose every trap throws (passed as HttpClient options). */
 export function trapProxy() { const t = () => { throw new Error("trap"); }; return new Proxy({}, { get: t, ownKeys: t, getOwnPropertyDescriptor: t, has: t, getPrototypeOf: t }); }
+
+/**
+ * Counts calls of the get/set/remove methods of `instance`'s class (patched on its prototype, so
+ * every instance counts); `restore()` puts them back. `ownGet(instance)` gives the instance an own
+ * `get` (as an app overriding it would), which must make the SDK call through JS again.
+ */
+export function countAdapterCalls(instance) {
+  const proto = Object.getPrototypeOf(instance);
+  const saved = {};
+  const calls = { n: 0 };
+  for (const m of ["get", "set", "remove"]) {
+    saved[m] = proto[m];
+    proto[m] = function (...a) { calls.n++; return saved[m].apply(this, a); };
+  }
+  calls.restore = () => Object.assign(proto, saved);
+  calls.ownGet = (o) => { o.get = proto.get; return o; };
+  return calls;
+}
