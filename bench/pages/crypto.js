@@ -89,6 +89,21 @@ const CASES = {
     ours: async () => (ours && ours.AuthSessionManager ? makeGetAccessToken(ours) : null),
     check: (r) => r === "at.bench",
   },
+  // An authenticated HttpClient GET (token known, fetch stubbed): the client's own work per request.
+  "http-get": {
+    setup: () => stubFetch(() => ({ items: [1, 2, 3] })),
+    orig: async () => makeGet(orig),
+    ours: async () => (ours && ours.HttpClient ? makeGet(ours) : null),
+    check: (r) => same(r, { items: [1, 2, 3] }),
+  },
+  // The floor of "http-get": the same stubbed request with a bare fetch (the same code on both sides,
+  // so its ratio is about 1; its ops/s is the baseline to read the clients' against).
+  "bare-fetch": {
+    setup: () => stubFetch(() => ({ items: [1, 2, 3] })),
+    orig: async () => bareGet,
+    ours: async () => bareGet,
+    check: (r) => same(r, { items: [1, 2, 3] }),
+  },
   // StorageManager.authorizeSession(): /v2/store/get (stubbed), public key, ECIES decrypt.
   "storage-authorize": {
     setup: () => stubFetch(() => ({ message: sessionData })),
@@ -124,6 +139,13 @@ async function makeRefresh(lib) {
   const sm = await authManager(lib);
   return () => sm.ensureRefresh(false);
 }
+
+async function makeGet(lib) {
+  const client = new lib.HttpClient(await authManager(lib));
+  return () => client.get(`${BASE}/v1/me`, { authenticated: true });
+}
+
+const bareGet = () => fetch(`${BASE}/v1/me`, { headers: { Authorization: "Bearer at.bench" } }).then((r) => r.json());
 
 async function makeGetAccessToken(lib) {
   const sm = new lib.AuthSessionManager({ apiClientConfig: { baseURL: BASE } });
