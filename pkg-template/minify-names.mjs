@@ -1,5 +1,5 @@
-// Shortens the names that tie the wasm to its wasm-bindgen glue: the import module
-// ("./wasm_session_manager_bg.js"), the 115 import names (`__wbg_getItem_<16 hex digits>`, …) and the
+// Shortens the names that tie the wasm to its wasm-bindgen glue: the import modules
+// ("./wasm_session_manager_bg.js", and inline_js snippets' paths), the 115 import names (`__wbg_getItem_<16 hex digits>`, …) and the
 // export names (`authsessionmanager_getAccessToken`, closure shims of 300 characters, …) become one or
 // two letters, in the wasm's import and export sections and in the glue, consistently. The names are
 // stored twice (wasm and JS) and their hashes do not compress: about 9 KB raw of the wasm.
@@ -88,9 +88,9 @@ function shortName(i) {
 
 /** Rewrites the import and export sections; gives the old → new names of each. */
 function rewriteWasm(wasm) {
+  const modules = new Map();
   const imports = new Map();
   const exports = new Map();
-  let moduleName;
   const out = [wasm.subarray(0, 8)];
   let pos = 8;
   while (pos < wasm.length) {
@@ -105,12 +105,14 @@ function rewriteWasm(wasm) {
         let module, field;
         [module, p] = readName(wasm, p);
         [field, p] = readName(wasm, p);
-        if (moduleName === undefined) moduleName = module;
-        if (module !== moduleName) throw new Error(`minify-names: a second import module ${module}`);
-        if (!imports.has(field)) imports.set(field, shortName(imports.size));
+        if (!modules.has(module)) modules.set(module, shortName(modules.size));
+        // The glue's own imports ("./…_bg.js") get short names; an inline_js snippet's are its
+        // export names, which the glue hands over as the module's namespace: kept.
+        const main = module.endsWith("_bg.js");
+        if (main && !imports.has(field)) imports.set(field, shortName(imports.size));
         const descStart = p;
         p = skipImportDesc(wasm, p);
-        body.push(...name("a"), ...name(imports.get(field)), ...wasm.subarray(descStart, p));
+        body.push(...name(modules.get(module)), ...name(main ? imports.get(field) : field), ...wasm.subarray(descStart, p));
       }
       if (p !== end) throw new Error("minify-names: the import section did not parse to its end");
     } else if (id === 7) {
@@ -129,17 +131,21 @@ function rewriteWasm(wasm) {
     out.push(Uint8Array.from([id, ...leb(body.length)]), Uint8Array.from(body));
     pos = end;
   }
-  return { wasm: Buffer.concat(out), moduleName, imports, exports };
+  return { wasm: Buffer.concat(out), modules, imports, exports };
 }
 
 // ---- the glue -----------------------------------------------------------------------------------
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
-function rewriteGlue(glue, { moduleName, imports, exports }) {
-  const moduleKey = JSON.stringify(moduleName);
-  if (!glue.includes(`${moduleKey}: import0`)) throw new Error(`minify-names: the glue has no ${moduleKey}: import0`);
-  glue = glue.replace(`${moduleKey}: import0`, `"a": import0`);
+function rewriteGlue(glue, { modules, imports, exports }) {
+  // the keys of the imports object: `"<module>": import<N>`
+  for (const [module, short] of modules) {
+    const key = new RegExp(`${escape(JSON.stringify(module))}(?=: import\\d+\\b)`, "g");
+    const found = glue.match(key);
+    if (!found || found.length !== 1) throw new Error(`minify-names: the glue names module ${module} ${found ? found.length : 0} times as an import key`);
+    glue = glue.replace(key, JSON.stringify(short));
+  }
   // import0's keys: `<name>: function`, one each
   for (const [old, short] of imports) {
     const key = new RegExp(`(?<=[\\s{,])${escape(old)}(?=:)`, "g");
@@ -166,8 +172,9 @@ export function minifyNames(wasmFile, glueFile) {
   const rewritten = rewriteWasm(wasm);
   const newGlue = rewriteGlue(glue, rewritten);
   const module = new WebAssembly.Module(rewritten.wasm);
+  const main = rewritten.modules.get([...rewritten.modules.keys()].find((m) => m.endsWith("_bg.js")));
   for (const i of WebAssembly.Module.imports(module)) {
-    if (!new RegExp(`(?<=[\\s{,])${escape(i.name)}:`).test(newGlue)) throw new Error(`minify-names: import ${i.name} has no key in the glue`);
+    if (i.module === main && !new RegExp(`(?<=[\\s{,])${escape(i.name)}:`).test(newGlue)) throw new Error(`minify-names: import ${i.name} has no key in the glue`);
   }
   writeFileSync(wasmFile, rewritten.wasm);
   writeFileSync(glueFile, newGlue);

@@ -16,27 +16,37 @@ use crate::web::timer::Timeout;
 extern "C" {
     /// The global `fetch` (window or worker). `catch`: a wrapper that throws synchronously (or a
     /// missing `fetch`) is a network error, not an exception through the wasm.
+    /// `fetch(url, init)`, not `fetch(new Request(url, init))`: the browser builds the request once.
     #[wasm_bindgen(catch, js_name = fetch)]
-    fn global_fetch(request: &web_sys::Request) -> std::result::Result<JsValue, JsValue>;
+    fn global_fetch(
+        url: &str,
+        init: &web_sys::RequestInit,
+    ) -> std::result::Result<JsValue, JsValue>;
 }
 
 /// Sends requests with the browser's `fetch`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FetchTransport;
 
-/// Aborts the request when dropped: after completion this is a no-op, before it cancels the fetch.
-struct AbortOnDrop(web_sys::AbortController);
+/// Aborts the request when dropped before it completed (a cancelled future); nothing once the whole
+/// answer has been read.
+struct AbortOnDrop {
+    controller: web_sys::AbortController,
+    done: bool,
+}
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        self.0.abort();
+        if !self.done {
+            self.controller.abort();
+        }
     }
 }
 
 fn build(
     req: &HttpRequest,
     signal: &web_sys::AbortSignal,
-) -> std::result::Result<web_sys::Request, JsValue> {
+) -> std::result::Result<web_sys::RequestInit, JsValue> {
     let init = web_sys::RequestInit::new();
     init.set_method(req.method.as_str());
     init.set_signal(Some(signal));
@@ -48,7 +58,7 @@ fn build(
     if let Some(body) = &req.body {
         init.set_body(&JsValue::from_str(body));
     }
-    web_sys::Request::new_with_str_and_init(&req.url, &init)
+    Ok(init)
 }
 
 fn read_headers(headers: &web_sys::Headers) -> Vec<(String, String)> {
@@ -67,20 +77,22 @@ fn read_headers(headers: &web_sys::Headers) -> Vec<(String, String)> {
 async fn send(req: HttpRequest) -> Result<HttpResponse> {
     let controller = web_sys::AbortController::new()
         .map_err(|e| Error::Network(format!("AbortController: {}", js_error::describe(&e))))?;
-    let abort = AbortOnDrop(controller);
-    let request = build(&req, &abort.0.signal()).map_err(|e| {
+    let mut abort = AbortOnDrop {
+        controller,
+        done: false,
+    };
+    let init = build(&req, &abort.controller.signal()).map_err(|e| {
         Error::Network(format!(
             "invalid request to {}: {}",
             req.url,
             js_error::describe(&e)
         ))
     })?;
-    let _timer = req.timeout_ms.map(|ms| {
-        let controller = abort.0.clone();
-        let on_timeout = Closure::once_into_js(move || controller.abort());
-        Timeout::new(ms, on_timeout.unchecked_ref())
-    });
-    let fail = |e: JsValue| match (req.timeout_ms, abort.0.signal().aborted()) {
+    let _timer = req
+        .timeout_ms
+        .map(|ms| Timeout::abort_after(&abort.controller, ms));
+    let signal = abort.controller.signal();
+    let fail = |e: JsValue| match (req.timeout_ms, signal.aborted()) {
         (Some(ms), true) => Error::Timeout {
             url: req.url.clone(),
             ms,
@@ -92,7 +104,7 @@ async fn send(req: HttpRequest) -> Result<HttpResponse> {
             js_error::describe(&e)
         )),
     };
-    let pending = global_fetch(&request).map_err(fail)?;
+    let pending = global_fetch(&req.url, &init).map_err(fail)?;
     // A wrapper may return anything: take it as a thenable, and check that a Response came back.
     let answer = JsFuture::from(js_sys::Promise::resolve(&pending))
         .await
@@ -110,6 +122,7 @@ async fn send(req: HttpRequest) -> Result<HttpResponse> {
         .map_err(fail)?
         .as_string()
         .unwrap_or_default();
+    abort.done = true;
     Ok(HttpResponse {
         status: response.status(),
         status_text: response.status_text(),

@@ -1,6 +1,7 @@
 //! Timers over the global `setTimeout`/`clearTimeout` (present in windows and workers alike).
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
@@ -18,11 +19,29 @@ pub struct Timeout {
     id: JsValue,
 }
 
+fn clamp(ms: u32) -> i32 {
+    ms.min(i32::MAX as u32) as i32
+}
+
 impl Timeout {
     /// Schedules `handler` after `ms` milliseconds.
     pub fn new(ms: u32, handler: &js_sys::Function) -> Self {
         Self {
-            id: set_timeout(handler, ms.min(i32::MAX as u32) as i32),
+            id: set_timeout(handler, clamp(ms)),
+        }
+    }
+
+    /// Aborts `controller` after `ms` milliseconds (a request's timeout) with its own `abort`
+    /// bound to it: no Rust closure per request.
+    pub fn abort_after(controller: &web_sys::AbortController, ms: u32) -> Self {
+        let abort = js_sys::Reflect::get(controller, &JsValue::from_str("abort"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        match abort {
+            Some(abort) => Self::new(ms, &abort.bind0(controller)),
+            None => Self {
+                id: JsValue::UNDEFINED,
+            },
         }
     }
 }
