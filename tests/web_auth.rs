@@ -11,6 +11,12 @@ use web_support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[wasm_bindgen(module = "/tests/js/http_helpers.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = answerNext)]
+    fn answer_next(fragment: &str, count: u32, status: u16, headers: &JsValue, body: &str);
+}
+
 fn manager(prefix: &str, extra: &str) -> AuthSessionManager {
     manager_at(server(), prefix, extra)
 }
@@ -356,4 +362,40 @@ async fn custom_storage_and_options_errors() {
     // nothing stored: null, like the original (a first visit is "logged out", not an error)
     let no_session = manager("a11", "");
     assert!(wait(no_session.authorize()).await.unwrap().is_null());
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_refresh_is_not_sent_again_before_its_retry_after() {
+    // A 429 with `Retry-After: 60` from something in front of the server: the browser transport
+    // must hand the header to the core, whose backoff then holds the next refresh for 60 s (the
+    // policy's own delay is 1 ms here, so without the header the next call would be sent and
+    // succeed against the real server).
+    let l = login("a12", r#"{"x":1}"#).await;
+    let opts = format!(
+        r#"{{"apiClientConfig":{{"baseURL":"{}"}},"storageKeyPrefix":"a12","backoff":{{"initialMs":1,"maxMs":1}}}}"#,
+        server()
+    );
+    let m = AuthSessionManager::new(json(&opts)).unwrap();
+    wait(m.set_tokens(tokens(&l))).await.unwrap();
+    answer_next(
+        "/v1/auth/session",
+        1,
+        429,
+        &json(r#"{"Retry-After":"60","Content-Type":"application/json"}"#),
+        r#"{"error":"slow_down"}"#,
+    );
+    let err = wait(m.ensure_refresh(Some(false))).await.unwrap_err();
+    assert_eq!(code(&err), "REFRESH_FAILED");
+    wasm_session_manager::web::timer::sleep(30).await;
+    let err = wait(m.ensure_refresh(Some(false))).await.unwrap_err();
+    assert_eq!(
+        code(&err),
+        "REFRESH_FAILED",
+        "held by Retry-After, not sent"
+    );
+    assert_eq!(
+        stored(&m).await.2,
+        Some(l.refresh_token.clone()),
+        "the session is kept"
+    );
 }

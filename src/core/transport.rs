@@ -85,6 +85,11 @@ impl HttpRequest {
     }
 }
 
+/// The response headers the SDK reads (`content-type` to know JSON, `retry-after` to pace retries
+/// of the refresh). A transport may carry only these: reading every header of an answer costs the
+/// browser transport a call per header for nothing.
+pub const READ_RESPONSE_HEADERS: [&str; 2] = ["content-type", "retry-after"];
+
 /// An answer, whatever its status.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpResponse {
@@ -92,7 +97,8 @@ pub struct HttpResponse {
     pub status: u16,
     /// The status text.
     pub status_text: String,
-    /// Header names (lowercase) and values.
+    /// Header names (lowercase) and values: at least those of [`READ_RESPONSE_HEADERS`] that the
+    /// answer has.
     pub headers: Vec<(String, String)>,
     /// The body as text.
     pub body: String,

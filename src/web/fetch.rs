@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::core::error::{Error, Result};
-use crate::core::transport::{HttpRequest, HttpResponse, Transport};
+use crate::core::transport::{HttpRequest, HttpResponse, Transport, READ_RESPONSE_HEADERS};
 use crate::web::js_error;
 use crate::web::timer::Timeout;
 
@@ -61,17 +61,15 @@ fn build(
     Ok(init)
 }
 
+/// The headers the SDK reads ([`READ_RESPONSE_HEADERS`]), one `get` each.
 fn read_headers(headers: &web_sys::Headers) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    if let Ok(Some(iter)) = js_sys::try_iter(headers) {
-        for entry in iter.flatten() {
-            let pair: js_sys::Array = entry.unchecked_into();
-            if let (Some(n), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                out.push((n.to_ascii_lowercase(), v));
-            }
-        }
-    }
-    out
+    READ_RESPONSE_HEADERS
+        .iter()
+        .filter_map(|name| match headers.get(name) {
+            Ok(Some(value)) => Some(((*name).to_owned(), value)),
+            _ => None,
+        })
+        .collect()
 }
 
 async fn send(req: HttpRequest) -> Result<HttpResponse> {

@@ -88,3 +88,23 @@ export async function clearInjections(base) {
     throw new Error(`DELETE /test/next-refresh failed: ${res.status} ${text}`);
   }
 }
+
+// Answers the next `count` fetches whose URL contains `fragment` with `status`, the `headers` record
+// and `body`, without sending them: what a proxy or a load balancer may answer and the test server
+// does not (a 429 with Retry-After, say). Wraps the global fetch once; other requests pass through.
+const canned = [];
+let cannedInstalled = false;
+export function answerNext(fragment, count, status, headers, body) {
+  if (!cannedInstalled) {
+    cannedInstalled = true;
+    const next = globalThis.fetch;
+    globalThis.fetch = function (input, init) {
+      const url = typeof input === "string" ? input : input.url;
+      const c = canned.find((e) => e.left > 0 && url.includes(e.fragment));
+      if (!c) return next.call(this, input, init);
+      c.left -= 1;
+      return Promise.resolve(new Response(c.body, { status: c.status, headers: c.headers }));
+    };
+  }
+  canned.push({ fragment, left: count, status, headers, body });
+}
