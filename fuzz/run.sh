@@ -58,7 +58,7 @@ for t in "${TARGETS[@]}"; do
   execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | sed 's/cov: //')
   stats="${execs:-0} execs, ${cov:-0} cov"
-  # The ledger of every run on this machine (campaign time per target: fuzz/campaign-totals.sh).
+  # The ledger of every run on this machine (campaign time per target: fuzz/campaign-totals.sh; `--keep` copies the long runs into the committed fuzz/campaign-log.tsv).
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$SECONDS_EACH" "${execs:-0}" "${cov:-0}" "$rc" \
     >>"$FUZZ/target/campaign.tsv"
   if [ "$rc" -eq 0 ] && [ -n "$execs" ]; then
