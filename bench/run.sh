@@ -20,7 +20,7 @@ export BENCH_NO_BUILD=1
 rm -rf .work/results
 failed=()
 start=$SECONDS
-for b in ${BENCH_ONLY:-size crypto contention coldstart}; do
+for b in ${BENCH_ONLY:-size crypto calls contention coldstart}; do
   echo "== $b"
   node "$b.mjs" || failed+=("$b")
 done

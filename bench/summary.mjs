@@ -27,6 +27,15 @@ if (crypto) {
   }
 } else row("crypto", "not run", "not run", "");
 
+const calls = load("calls");
+if (calls) {
+  // browser calls per operation: Web Lock requests / BroadcastChannel messages / timers / microtasks
+  for (const [name, c] of Object.entries(calls.cases)) {
+    const cell = (r) => (r && r.available ? ["locks", "posts", "timers", "microtasks"].map((k) => +r.per[k].toFixed(1)).join(" / ") : "n/a");
+    row(`${name}: locks / posts / timers / microtasks per op`, cell(c.orig), cell(c.ours), "");
+  }
+} else row("calls", "not run", "not run", "");
+
 const contention = load("contention");
 if (contention) {
   for (const sc of Object.values(contention.scenarios)) {

@@ -1,0 +1,75 @@
+// The browser work behind one operation, original vs ours, in the page of crypto.mjs (fetch stubbed):
+// Web Lock requests, BroadcastChannel messages, timers started, microtasks queued and fetches, per
+// operation. Counts, not times: they say where a speed ratio comes from and do not move with load.
+import { launchChromium, preparePages, saveResult, serveStatic, watchPage } from "./lib.mjs";
+
+const CASES = ["authorize", "ensure-refresh", "http-get", "get-access-token"];
+const MS = Number(process.env.BENCH_CALLS_MS ?? 500);
+const KINDS = ["locks", "posts", "timers", "microtasks", "fetches"];
+
+const dir = await preparePages();
+const server = await serveStatic(dir);
+const browser = await launchChromium();
+try {
+  const page = await browser.newPage();
+  const log = watchPage(page, "calls");
+  await page.goto(`${server.url}/crypto.html`);
+  try {
+    await page.waitForFunction(() => window.bench && window.bench.ready, null, { timeout: 30000 });
+  } catch (e) {
+    console.error(log.join("\n"));
+    throw e;
+  }
+  const results = {};
+  for (const name of CASES) {
+    results[name] = {};
+    for (const impl of ["orig", "ours"]) {
+      results[name][impl] = await page.evaluate(
+        async ([n, i, ms]) => {
+          // Wrap the APIs for this measurement only; each wrapper counts and calls through.
+          const counts = { locks: 0, posts: 0, timers: 0, microtasks: 0 };
+          const restore = [];
+          const wrap = (obj, key, kind) => {
+            const original = obj[key];
+            obj[key] = function (...args) {
+              counts[kind] += 1;
+              return original.apply(this, args);
+            };
+            restore.push(() => (obj[key] = original));
+          };
+          wrap(navigator.locks, "request", "locks");
+          wrap(BroadcastChannel.prototype, "postMessage", "posts");
+          wrap(globalThis, "setTimeout", "timers");
+          wrap(globalThis, "queueMicrotask", "microtasks");
+          try {
+            const r = await window.bench.run(n, i, ms, 0);
+            if (!r.available) return { available: false, why: r.why };
+            // run() does one checked call before its timed loop, counted here too.
+            const ops = r.ops + 1;
+            const per = {};
+            for (const k of Object.keys(counts)) per[k] = counts[k] / ops;
+            per.fetches = r.fetchesPerOp;
+            return { available: true, ops, per };
+          } finally {
+            for (const undo of restore) undo();
+          }
+        },
+        [name, impl, MS],
+      );
+    }
+  }
+  console.log("browser calls per operation (fetch stubbed; locks = navigator.locks.request, posts = BroadcastChannel.postMessage, timers = setTimeout, microtasks = queueMicrotask)");
+  const fmt = (x) => (x == null ? "n/a" : x.toFixed(x < 10 ? 2 : 0));
+  for (const name of CASES) {
+    for (const impl of ["orig", "ours"]) {
+      const r = results[name][impl];
+      const label = `  ${name.padEnd(17)} ${(impl === "orig" ? "original" : "ours").padEnd(9)}`;
+      if (!r.available) console.log(`${label}n/a (${r.why})`);
+      else console.log(label + KINDS.map((k) => `${k} ${fmt(r.per[k])}`.padEnd(18)).join(""));
+    }
+  }
+  saveResult("calls", { ms: MS, cases: results });
+} finally {
+  await browser.close();
+  await server.close();
+}
