@@ -53,7 +53,7 @@ suite() {
   say "$name"
   "$@" >"$LOGS/$name.log" 2>&1
   local rc=$?
-  grep -E '^test .* FAILED$|^---- |panicked|^not ok ' "$LOGS/$name.log" | head -20
+  grep -E '^test .* FAILED$|^---- |panicked|^not ok |^RETRY: ' "$LOGS/$name.log" | head -20
   [ "$rc" -ne 0 ] && tail -30 "$LOGS/$name.log"
   count "$name" "$LOGS/$name.log" "$rc"
 }
@@ -96,12 +96,33 @@ fi
 # One wasm-pack run per test binary: cargo stops at the first failing binary, and wasm-pack hands
 # everything after `--` to `cargo build` too, which rejects `--no-fail-fast`. A binary that fails to
 # build or crashes prints no summary and is counted failed for its manifest minimum.
+#
+# The runner's page sometimes never loads its own scripts: its output stays at "Loading scripts...",
+# chromedriver gives up after 300 s, and no test has started (wasm-pack issue 783; seen here in about
+# 1 of 20 binaries on a loaded machine, in binaries with and without JS snippets). Such a run says
+# nothing about the tests, so that binary runs once more, said on a `RETRY:` line; a run in which
+# any test started is never retried, and the retry's result is the binary's result.
+browser_test() {
+  WASM_BINDGEN_TEST_TIMEOUT=180 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" \
+    --mode no-install -- --test "$1"
+}
 browser_tests() {
-  local rc=0 f
+  local rc=0 f name out
+  out=$(mktemp)
   for f in tests/web_*.rs; do
-    WASM_BINDGEN_TEST_TIMEOUT=180 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" \
-      --mode no-install -- --test "$(basename "$f" .rs)" || rc=1
+    name=$(basename "$f" .rs)
+    browser_test "$name" 2>&1 | tee "$out"
+    if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+      if grep -q "Loading scripts\.\.\.Failed to detect test as having been run" "$out" \
+         && ! grep -qE "^running [0-9]+ tests?$" "$out"; then
+        echo "RETRY: $f: the runner's page never loaded its scripts (no test started); running it once more"
+        browser_test "$name" || rc=1
+      else
+        rc=1
+      fi
+    fi
   done
+  rm -f "$out"
   return $rc
 }
 suite browser-tests browser_tests
