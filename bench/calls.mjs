@@ -1,7 +1,7 @@
 // The browser work behind one operation, original vs ours, in the page of crypto.mjs (fetch stubbed):
 // Web Lock requests, BroadcastChannel messages, timers started, microtasks queued and fetches, per
 // operation. Counts, not times: they say where a speed ratio comes from and do not move with load.
-import { launchChromium, preparePages, saveResult, serveStatic, watchPage } from "./lib.mjs";
+import { launchChromium, openCryptoPage, preparePages, saveResult, serveStatic } from "./lib.mjs";
 
 const CASES = ["authorize", "ensure-refresh", "http-get", "get-access-token"];
 const MS = Number(process.env.BENCH_CALLS_MS ?? 500);
@@ -11,15 +11,7 @@ const dir = await preparePages();
 const server = await serveStatic(dir);
 const browser = await launchChromium();
 try {
-  const page = await browser.newPage();
-  const log = watchPage(page, "calls");
-  await page.goto(`${server.url}/crypto.html`);
-  try {
-    await page.waitForFunction(() => window.bench && window.bench.ready, null, { timeout: 30000 });
-  } catch (e) {
-    console.error(log.join("\n"));
-    throw e;
-  }
+  const { page } = await openCryptoPage(browser, server, "calls");
   const results = {};
   for (const name of CASES) {
     results[name] = {};

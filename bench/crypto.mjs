@@ -1,6 +1,6 @@
 // Crypto speed in the same Chromium: the original vs ours, same page, fetch stubbed (see pages/crypto.js).
 // Prints ops/s per case (median of alternating slices) and the ratio ours/original.
-import { ORIGINAL_VERSION, fmtInt, launchChromium, median, preparePages, saveResult, serveStatic, watchPage } from "./lib.mjs";
+import { ORIGINAL_VERSION, fmtInt, launchChromium, median, openCryptoPage, preparePages, saveResult, serveStatic } from "./lib.mjs";
 
 // Short alternating slices (orig, ours, ours, orig, ...) so that both see the same background load
 // of a shared machine; the figure is the median slice, the best slice is kept in the JSON.
@@ -13,15 +13,7 @@ const server = await serveStatic(dir);
 const browser = await launchChromium();
 let failed = false;
 try {
-  const page = await browser.newPage();
-  const log = watchPage(page, "crypto");
-  await page.goto(`${server.url}/crypto.html`);
-  try {
-    await page.waitForFunction(() => window.bench && window.bench.ready, null, { timeout: 30000 });
-  } catch (e) {
-    console.error(log.join("\n"));
-    throw e;
-  }
+  const { page, log } = await openCryptoPage(browser, server, "crypto");
   const { cases, oursError, oursExports } = await page.evaluate(() => ({
     cases: window.bench.cases,
     oursError: window.bench.oursError,

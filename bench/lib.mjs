@@ -141,6 +141,21 @@ export function watchPage(page, label) {
   return log;
 }
 
+/** Opens `crypto.html` (both libraries loaded, fetch stubbed by its cases) in a new page and waits
+ *  until `window.bench` is ready; gives the page and its console/error log. */
+export async function openCryptoPage(browser, server, label) {
+  const page = await browser.newPage();
+  const log = watchPage(page, label);
+  await page.goto(`${server.url}/crypto.html`);
+  try {
+    await page.waitForFunction(() => window.bench && window.bench.ready, null, { timeout: 30000 });
+  } catch (e) {
+    console.error(log.join("\n"));
+    throw e;
+  }
+  return { page, log };
+}
+
 /** Builds session-server (debug, cargo's default target dir) unless SESSION_SERVER names a binary. */
 export function ensureServerBinary() {
   if (process.env.SESSION_SERVER) return process.env.SESSION_SERVER;
