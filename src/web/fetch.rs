@@ -79,7 +79,8 @@ async fn send(req: HttpRequest) -> Result<HttpResponse> {
         controller,
         done: false,
     };
-    let init = build(&req, &abort.controller.signal()).map_err(|e| {
+    let signal = abort.controller.signal();
+    let init = build(&req, &signal).map_err(|e| {
         Error::Network(format!(
             "invalid request to {}: {}",
             req.url,
@@ -89,7 +90,6 @@ async fn send(req: HttpRequest) -> Result<HttpResponse> {
     let _timer = req
         .timeout_ms
         .map(|ms| Timeout::abort_after(&abort.controller, ms));
-    let signal = abort.controller.signal();
     let fail = |e: JsValue| match (req.timeout_ms, signal.aborted()) {
         (Some(ms), true) => Error::Timeout {
             url: req.url.clone(),
