@@ -97,11 +97,13 @@ fi
 # everything after `--` to `cargo build` too, which rejects `--no-fail-fast`. A binary that fails to
 # build or crashes prints no summary and is counted failed for its manifest minimum.
 #
-# The runner's page sometimes never loads its own scripts: its output stays at "Loading scripts...",
-# chromedriver gives up after 300 s, and no test has started (wasm-pack issue 783; seen here in about
-# 1 of 20 binaries on a loaded machine, in binaries with and without JS snippets). Such a run says
-# nothing about the tests, so that binary runs once more, said on a `RETRY:` line; a run in which
-# any test started is never retried, and the retry's result is the binary's result.
+# The runner's page could stall before loading its scripts: its output stays at "Loading scripts...",
+# chromedriver gives up after 300 s, and no test has started. The cause is the runner's server
+# (tiny_http 0.12 queues a second connection opened together with another behind long-lived
+# keep-alive ones); it is avoided by keeping every test page to two JS modules (tests/js/helpers.js,
+# guarded by tests/browser_modules.rs; TESTING.md, "Browser tests"). Should it happen anyway, such a
+# run says nothing about the tests, so that binary runs once more, said on a `RETRY:` line; a run in
+# which any test started is never retried, and the retry's result is the binary's result.
 browser_test() {
   WASM_BINDGEN_TEST_TIMEOUT=180 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" \
     --mode no-install -- --test "$1"

@@ -11,7 +11,7 @@ use web_support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen(module = "/tests/js/http_helpers.js")]
+#[wasm_bindgen(module = "/tests/js/helpers.js")]
 extern "C" {
     #[wasm_bindgen(js_name = answerNext)]
     fn answer_next(fragment: &str, count: u32, status: u16, headers: &JsValue, body: &str);

@@ -1,5 +1,5 @@
 //! Browser tests of `HttpClient` against session-server (PROTOCOL.md §8, issue 5). A recorder around
-//! the page's `fetch` (tests/js/http_helpers.js) shows each request the SDK really sent: its token,
+//! the page's `fetch` (tests/js/helpers.js) shows each request the SDK really sent: its token,
 //! body, start and end.
 #![cfg(target_arch = "wasm32")]
 
@@ -13,7 +13,7 @@ use web_support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen(module = "/tests/js/http_helpers.js")]
+#[wasm_bindgen(module = "/tests/js/helpers.js")]
 extern "C" {
     #[wasm_bindgen(js_name = recordFetches)]
     fn record_fetches();

@@ -16,7 +16,7 @@ use wasm_session_manager::Error;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen(module = "/tests/js/lock_helpers.js")]
+#[wasm_bindgen(module = "/tests/js/helpers.js")]
 extern "C" {
     #[wasm_bindgen(js_name = holdUntilReleased)]
     fn hold_until_released(name: &str) -> js_sys::Promise;

@@ -21,7 +21,7 @@ use web_support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen(module = "/tests/js/options_helpers.js")]
+#[wasm_bindgen(module = "/tests/js/helpers.js")]
 extern "C" {
     #[wasm_bindgen(js_name = tryConstruct)]
     fn try_construct(instance: &JsValue, arg: &JsValue) -> JsValue;
@@ -47,7 +47,7 @@ extern "C" {
     fn cookie_log() -> js_sys::Array;
 }
 
-#[wasm_bindgen(module = "/tests/js/http_helpers.js")]
+#[wasm_bindgen(module = "/tests/js/helpers.js")]
 extern "C" {
     #[wasm_bindgen(js_name = recordFetches)]
     fn record_fetches();

@@ -15,7 +15,7 @@ use web_support::{assert_class, register_error_classes};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen(module = "/tests/js/storage_helpers.js")]
+#[wasm_bindgen(module = "/tests/js/helpers.js")]
 extern "C" {
     fn syncAdapter() -> JsValue;
     fn asyncAdapter() -> JsValue;

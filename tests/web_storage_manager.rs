@@ -14,7 +14,7 @@ use web_support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen(module = "/tests/js/metadata_helpers.js")]
+#[wasm_bindgen(module = "/tests/js/helpers.js")]
 extern "C" {
     #[wasm_bindgen(js_name = storeCall)]
     fn js_store_call(base: &str, method: &str, path: &str, body: JsValue) -> js_sys::Promise;

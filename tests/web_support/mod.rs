@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_session_manager::core::crypto::keys::SessionKey;
 
-#[wasm_bindgen(module = "/tests/js/server_helpers.js")]
+#[wasm_bindgen(module = "/tests/js/helpers.js")]
 extern "C" {
     #[wasm_bindgen(js_name = login)]
     fn js_login(
@@ -39,7 +39,7 @@ extern "C" {
     pub fn cookie_get(key: &str) -> Option<String>;
 }
 
-#[wasm_bindgen(module = "/tests/js/error_helpers.js")]
+#[wasm_bindgen(module = "/tests/js/helpers.js")]
 extern "C" {
     #[wasm_bindgen(js_name = errorClasses)]
     fn error_classes() -> js_sys::Object;
