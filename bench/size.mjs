@@ -1,5 +1,6 @@
 // Size: gzip -9 bytes of what a browser downloads. The original: esbuild bundles (minified, ESM,
-// browser platform) of the whole package and of its auth part. Ours: the wasm + JS glue + entry of pkg/.
+// browser platform) of the whole package and of its auth part. Ours: the wasm + JS glue + entry of pkg/,
+// for the main entry and for the auth entry (`wasm-session-manager/auth`: pkg/auth_bg.wasm + pkg/auth.js).
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -36,6 +37,14 @@ ours.builtAt = statSync(wasmPath).mtime.toISOString();
 ours.wasmSha256 = createHash("sha256").update(readFileSync(wasmPath)).digest("hex").slice(0, 16);
 ours.gzip = Object.values(ours.files).reduce((a, f) => a + f.gzip, 0);
 ours.raw = Object.values(ours.files).reduce((a, f) => a + f.raw, 0);
+// The auth entry: its own wasm (no StorageManager) and entry; compared with the original's auth part.
+const authFiles = ["auth_bg.wasm", "auth.js"];
+ours.auth = { files: {} };
+for (const f of authFiles) {
+  const p = join(PKG, f);
+  ours.auth.files[f] = { raw: readFileSync(p).length, gzip: gzip9(p) };
+}
+ours.auth.gzip = Object.values(ours.auth.files).reduce((a, f) => a + f.gzip, 0);
 const ourExports = [...readFileSync(join(PKG, "index.d.ts"), "utf8").matchAll(/^export (?:declare )?(?:abstract )?(?:class|function|const) (\w+)/gm)]
   .map((m) => m[1])
   .filter((n) => !n.startsWith("__"));
@@ -48,5 +57,7 @@ for (const [f, s] of Object.entries(ours.files)) console.log(`  ours, pkg/${f}: 
 console.log(`  ours, total: ${fmtInt(ours.gzip)} B (${kb(ours.gzip)}); pkg/ built ${ours.builtAt}, wasm sha256 ${ours.wasmSha256}…`);
 console.log(`  ours, exports: ${ourExports.join(", ")}`);
 console.log(`  ratio ours/original: ${(ours.gzip / original.all.gzip).toFixed(2)} vs everything, ${(ours.gzip / original.auth.gzip).toFixed(2)} vs auth part`);
+for (const [f, s] of Object.entries(ours.auth.files)) console.log(`  ours, auth entry, pkg/${f}: ${fmtInt(s.gzip)} B (${fmtInt(s.raw)} B raw)`);
+console.log(`  ours, auth entry (wasm-session-manager/auth) total: ${fmtInt(ours.auth.gzip)} B (${kb(ours.auth.gzip)}); ratio ${(ours.auth.gzip / original.auth.gzip).toFixed(2)} vs the original's auth part`);
 
 saveResult("size", { originalVersion: ORIGINAL_VERSION, original, ours, ourExports });

@@ -16,6 +16,7 @@ const size = load("size");
 if (size) {
   row("size gzip -9 (B), original everything", fmtInt(size.original.all.gzip), fmtInt(size.ours.gzip), ratio(size.original.all.gzip, size.ours.gzip));
   row("size gzip -9 (B), original auth part", fmtInt(size.original.auth.gzip), fmtInt(size.ours.gzip), ratio(size.original.auth.gzip, size.ours.gzip));
+  if (size.ours.auth) row("size gzip -9 (B), auth entry vs original auth part", fmtInt(size.original.auth.gzip), fmtInt(size.ours.auth.gzip), ratio(size.original.auth.gzip, size.ours.auth.gzip));
 } else row("size", "not run", "not run", "");
 
 const crypto = load("crypto");

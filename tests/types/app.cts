@@ -15,3 +15,7 @@ export async function main(baseURL: string): Promise<string | null> {
   memory.clear();
   return data ? `${data.user} ${me.sub} ${STORAGE_KEYS.ID_TOKEN}` : null;
 }
+
+// The auth entry under the "require" condition (auth.d.cts).
+import { AuthSessionManager as AuthOnly, StorageManager as Keys } from "wasm-session-manager/auth";
+export const authOnly = (baseURL: string): [AuthOnly, string] => [new AuthOnly({ apiClientConfig: { baseURL } }), Keys.generateRandomSessionKey()];

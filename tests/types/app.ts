@@ -88,3 +88,22 @@ export async function main(): Promise<void> {
   void [data.hello, STORAGE_KEYS.ACCESS_TOKEN];
   session.dispose();
 }
+
+// The auth entry (`wasm-session-manager/auth`): the session API with the same types; its
+// StorageManager is the session-key statics only, and it has no metadata classes.
+import * as auth from "wasm-session-manager/auth";
+
+export async function authEntry(baseURL: string): Promise<string | null> {
+  const sessionKey: string = auth.StorageManager.generateRandomSessionKey();
+  await auth.ready();
+  const publicKey: string = auth.StorageManager.getPublicKey(sessionKey);
+  const session: auth.AuthSessionManager = new auth.AuthSessionManager({ apiClientConfig: { baseURL } });
+  const data = await session.authorize<{ user: string }>();
+  const me = await new auth.HttpClient(session).get<{ sub: string }>(`${baseURL}/v1/me`, { authenticated: true });
+  // @ts-expect-error the auth entry's StorageManager cannot be constructed (no metadata API)
+  void new auth.StorageManager({ sessionServerBaseUrl: baseURL });
+  // @ts-expect-error no metadata classes in the auth entry
+  void auth.ServerHandler;
+  const key: string = auth.SessionKeys.getPublicKey(sessionKey);
+  return data ? `${data.user} ${me.sub} ${publicKey === key} ${auth.STORAGE_KEYS.ID_TOKEN}` : null;
+}

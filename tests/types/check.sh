@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The npm surface: the package's typings (pkg/index.d.ts, one flat file for every module resolution)
-# equal the reviewed golden copy (an API change must update tests/types/golden/ on purpose), and a
-# sample app compiles against the package with `tsc --strict`, `skipLibCheck: false` and
+# The npm surface: the package's typings (pkg/index.d.ts and, for `wasm-session-manager/auth`,
+# pkg/auth.d.ts; one flat file each for every module resolution) equal the reviewed golden copies
+# (an API change must update tests/types/golden/ on purpose), and a
+# sample app (both entries) compiles against the package with `tsc --strict`, `skipLibCheck: false` and
 # `lib: ["es2020", "dom"]` under each moduleResolution: bundler, node16 (ESM and CommonJS), nodenext,
 # node10. The package is resolved as an app resolves it: node_modules/wasm-session-manager -> pkg/.
 # Needs pkg/ (scripts/build-pkg.sh). Prints node-test-style `# pass N` / `# fail N`.
@@ -13,8 +14,10 @@ pass=0; fail=0
 ok() { echo "ok - $1"; pass=$((pass + 1)); }
 bad() { echo "not ok - $1"; fail=$((fail + 1)); }
 
-if diff -u tests/types/golden/index.d.ts pkg/index.d.ts; then ok "golden index.d.ts"; else bad "golden index.d.ts (update tests/types/golden/ if the change is intended)"; fi
-if cmp -s pkg/index.d.ts pkg/index.d.cts; then ok "index.d.cts equals index.d.ts"; else bad "index.d.cts equals index.d.ts"; fi
+for entry in index auth; do
+  if diff -u "tests/types/golden/$entry.d.ts" "pkg/$entry.d.ts"; then ok "golden $entry.d.ts"; else bad "golden $entry.d.ts (update tests/types/golden/ if the change is intended)"; fi
+  if cmp -s "pkg/$entry.d.ts" "pkg/$entry.d.cts"; then ok "$entry.d.cts equals $entry.d.ts"; else bad "$entry.d.cts equals $entry.d.ts"; fi
+done
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
