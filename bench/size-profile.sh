@@ -9,6 +9,8 @@
 #                                              nightly from scripts/nightly-toolchain, -Zbuild-std)
 #   SIZE_TOOLCHAIN=stable bash bench/size-profile.sh   the same on stable (std as shipped)
 #   SIZE_REV=8036bf2^ bash bench/size-profile.sh       profile a commit (git archive into target/size-helper/)
+#   SIZE_AUTH=1                                profile the auth entry's wasm (--no-default-features: no
+#                                              StorageManager), as build-pkg.sh builds pkg/auth_bg.wasm
 #   SIZE_TOP=40                                how many of the largest items to list (default 25)
 #   SIZE_PKG=1                                 also build pkg/ with scripts/build-pkg.sh first (otherwise the
 #                                              JS entry figures come from whatever pkg/ holds, if anything)
@@ -43,6 +45,8 @@ if [ -n "${SIZE_REV:-}" ]; then
     mkdir -p "$SRC"; git archive "$sha" | tar -x -C "$SRC"
   fi
 fi
+features=()
+if [ "${SIZE_AUTH:-}" = 1 ]; then tag="$tag-auth"; features=(--no-default-features); fi
 TD="$ROOT/target/size-helper/$tag"
 OUT="$TD/profile"
 mkdir -p "$OUT"
@@ -53,10 +57,10 @@ else
   toolchain=$(cat "$ROOT/scripts/nightly-toolchain")
   rustflags="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"; build_std=(-Zbuild-std=std,panic_abort)
 fi
-log "building $( [ -n "${SIZE_REV:-}" ] && echo "commit $sha" || echo "the working tree") on $toolchain (unstripped, no wasm-opt) into ${TD#"$ROOT"/}"
+log "building $( [ -n "${SIZE_REV:-}" ] && echo "commit $sha" || echo "the working tree")${features:+ (${features[*]})} on $toolchain (unstripped, no wasm-opt) into ${TD#"$ROOT"/}"
 (cd "$SRC" && RUSTUP_TOOLCHAIN="$toolchain" CARGO_TARGET_DIR="$TD" RUSTFLAGS="$rustflags" \
   CARGO_PROFILE_RELEASE_STRIP=false CARGO_PROFILE_RELEASE_DEBUG=false \
-  cargo build --release --target wasm32-unknown-unknown --lib -p wasm-session-manager "${build_std[@]}" --quiet)
+  cargo build --release --target wasm32-unknown-unknown --lib -p wasm-session-manager "${features[@]}" "${build_std[@]}" --quiet)
 rm -rf "$OUT/bindgen"
 wasm-bindgen --target web --out-dir "$OUT/bindgen" "$TD/wasm32-unknown-unknown/release/wasm_session_manager.wasm"
 WASM="$OUT/bindgen/wasm_session_manager_bg.wasm"

@@ -130,7 +130,7 @@ browser_tests() {
 suite browser-tests browser_tests
 
 check package bash scripts/build-pkg.sh
-grep -h "package size" "$LOGS/package.log" || true
+grep -hE "^(package|auth entry) size" "$LOGS/package.log" || true
 # The crypto against eccrypto, metadata-helpers and the original: natively (RustCrypto AES) and
 # through the package just built (the wasm, Web Crypto AES).
 suite crypto-compat bash tests/compat/run.sh
