@@ -8,7 +8,7 @@ import { fmtInt, launchChromium, median, preparePages, saveResult, startSessionS
 
 const SAMPLES = Number(process.env.BENCH_COLDSTART_SAMPLES ?? 16);
 const IMPLS = ["orig", "ours", "auth"];
-const LABEL = { orig: "original", ours: "ours", auth: "ours/auth" };
+const LABEL = { orig: "original", ours: "ours", auth: "ours (auth entry)" };
 
 const dir = await preparePages();
 const server = await startSessionServer(dir);
@@ -63,14 +63,14 @@ for (const impl of IMPLS) {
   const imp = samples[impl].map((s) => s.importMs);
   figures[impl] = { totalMs: median(total), importMs: median(imp), totalMin: Math.min(...total), importMin: Math.min(...imp) };
   console.log(
-    `  ${LABEL[impl].padEnd(10)} import ${fmtInt(figures[impl].importMs)} [${fmtInt(figures[impl].importMin)}]` +
+    `  ${LABEL[impl].padEnd(17)} import ${fmtInt(figures[impl].importMs)} [${fmtInt(figures[impl].importMin)}]` +
       `   import + first authorize() ${fmtInt(figures[impl].totalMs)} [${fmtInt(figures[impl].totalMin)}]`,
   );
 }
 const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : "n/a");
 for (const impl of ["ours", "auth"])
   console.log(
-    `  ${impl === "auth" ? "ours (auth entry)" : "ours"}/original time: import ${ratio(figures[impl].importMs, figures.orig.importMs)}, ` +
+    `  ${LABEL[impl]}/original time: import ${ratio(figures[impl].importMs, figures.orig.importMs)}, ` +
       `import + first authorize() ${ratio(figures[impl].totalMs, figures.orig.totalMs)}`,
   );
 saveResult("coldstart", { samples: SAMPLES, figures, problems });

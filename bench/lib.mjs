@@ -56,14 +56,15 @@ export async function bundle(contents, outfile, { minify = true } = {}) {
 export const PKG_FILES = ["wasm_session_manager_bg.wasm", "index.js"];
 /** The auth entry's files (`wasm-session-manager/auth`), next to the main entry's in the bench pages. */
 export const AUTH_FILES = ["auth_bg.wasm", "auth.js"];
+const ALL_FILES = [...PKG_FILES, ...AUTH_FILES];
 
 /** Builds pkg/ with scripts/build-pkg.sh if (and only if) it is missing. */
 export function ensurePkg() {
-  if ([...PKG_FILES, ...AUTH_FILES].every((f) => existsSync(join(PKG, f)))) return;
+  if (ALL_FILES.every((f) => existsSync(join(PKG, f)))) return;
   if (process.env.BENCH_NO_BUILD) throw new Error("pkg/ is missing (build it with: bash scripts/build-pkg.sh)");
   console.error("bench: pkg/ is missing, building it with scripts/build-pkg.sh (a few minutes)");
   const r = spawnSync("bash", [join(ROOT, "scripts/build-pkg.sh")], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
-  if (r.status !== 0 || ![...PKG_FILES, ...AUTH_FILES].every((f) => existsSync(join(PKG, f)))) {
+  if (r.status !== 0 || !ALL_FILES.every((f) => existsSync(join(PKG, f)))) {
     throw new Error("scripts/build-pkg.sh failed: no pkg/ to measure");
   }
 }
@@ -83,7 +84,7 @@ export async function preparePages() {
   ensurePkg();
   rmSync(WWW, { recursive: true, force: true });
   mkdirSync(join(WWW, "pkg"), { recursive: true });
-  for (const f of [...PKG_FILES, ...AUTH_FILES]) cpSync(join(PKG, f), join(WWW, "pkg", f));
+  for (const f of ALL_FILES) cpSync(join(PKG, f), join(WWW, "pkg", f));
   cpSync(join(BENCH, "pages"), WWW, { recursive: true });
   await bundle(ORIGINAL_PAGE_ENTRY, join(WWW, "original.js"));
   return WWW;

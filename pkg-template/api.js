@@ -2,7 +2,7 @@
 // auth.js (this module and a StorageManager of the session-key statics only), each bundled by
 // pkg-template/build.mjs with its wasm-bindgen glue and the loader (`#load`) of its platform. The
 // internals at the end (`wrap`, `named`, `fail`, `glue`) are for those two modules; the entries
-// re-export only the API. Written in ES2020 (no lowering, nothing added to the size).
+// re-export only the API (exports.js). Written in ES2020 (no lowering, nothing added to the size).
 //
 // Importing has no side effect beyond these definitions. The WebAssembly module is instantiated on
 // first use: constructing a class starts it, every async method awaits it, and `ready()` lets an app

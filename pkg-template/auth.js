@@ -4,26 +4,7 @@
 // login needs, so that the original's quick start works with only the import path changed.
 import { SessionKeys, named, fail } from "./api.js";
 
-export {
-  ready,
-  AuthError,
-  HttpError,
-  StorageError,
-  CryptoError,
-  STORAGE_KEYS,
-  SESSION_SERVER_API_URL,
-  STORAGE_METHOD,
-  padHexString,
-  storageAvailable,
-  LocalStorageHandler,
-  AuthSessionManager,
-  HttpClient,
-  LocalStorageAdapter,
-  SessionStorageAdapter,
-  CookieStorage,
-  MemoryStorage,
-  SessionKeys,
-} from "./api.js";
+export * from "./exports.js";
 
 /**
  * `StorageManager.generateRandomSessionKey()` and `StorageManager.getPublicKey(sessionId)`, as in the

@@ -25,7 +25,7 @@ flock 9
 # Nothing from an earlier build may survive a failed one: later steps must find no package at all.
 rm -rf pkg target/npm/wasm-session-manager-*.tgz
 if [ "${1:-}" != "--js-only" ]; then
-  rm -rf "$OUT"
+  rm -rf "$OUT" "$OUT_AUTH"
   # Development, clippy and tests stay on stable; only this release build uses the nightly, in its own
   # target dir (std is rebuilt there; stable builds elsewhere keep their caches). RUSTFLAGS reach only
   # the wasm32 artefacts (cargo gets --target), never build scripts or proc macros.
@@ -54,7 +54,6 @@ if [ "${1:-}" != "--js-only" ]; then
     grep -v "failed to get wasm-pack version" "$log" || true
     rm -f "$log"
   }
-  rm -rf "$OUT_AUTH"
   build_wasm "$OUT"
   build_wasm "$OUT_AUTH" --no-default-features
 fi
@@ -95,14 +94,14 @@ node --input-type=module -e '
 
 # What a browser app loads: the wasm and the entry (the wasm-bindgen glue + the API).
 gz() { gzip -9 -c "$1" | wc -c; }
-wasm=$(gz pkg/wasm_session_manager_bg.wasm)
-entry=$(gz pkg/index.js)
-printf 'package size (gzip -9): wasm %d B, JS entry (glue + API) %d B, total %d B (raw wasm %d B)\n' \
-  "$wasm" "$entry" $((wasm + entry)) "$(wc -c < pkg/wasm_session_manager_bg.wasm)"
-wasm=$(gz pkg/auth_bg.wasm)
-entry=$(gz pkg/auth.js)
-printf 'auth entry size (gzip -9): wasm %d B, JS entry (glue + API) %d B, total %d B (raw wasm %d B)\n' \
-  "$wasm" "$entry" $((wasm + entry)) "$(wc -c < pkg/auth_bg.wasm)"
+size_line() { # LABEL WASM ENTRY
+  local wasm entry
+  wasm=$(gz "$2"); entry=$(gz "$3")
+  printf '%s size (gzip -9): wasm %d B, JS entry (glue + API) %d B, total %d B (raw wasm %d B)\n' \
+    "$1" "$wasm" "$entry" $((wasm + entry)) "$(wc -c < "$2")"
+}
+size_line package pkg/wasm_session_manager_bg.wasm pkg/index.js
+size_line "auth entry" pkg/auth_bg.wasm pkg/auth.js
 
 mkdir -p target/npm
 (cd pkg && npm pack --silent --pack-destination ../target/npm >/dev/null)

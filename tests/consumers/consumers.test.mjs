@@ -244,7 +244,10 @@ test("node: the auth entry, ESM import: MemoryStorage, login -> authorize -> Htt
 });
 
 test("node: the auth entry, CommonJS require: MemoryStorage, login -> authorize -> HttpClient GET", async () => {
-  const dir = await app("node-auth-cjs", { type: "commonjs", files: { "app.cjs": "apps/node-auth.cjs", "flow.mjs": "apps/flow.js" } });
+  // apps/node-app.cjs with the subpath required ("node" + "require" condition of ./auth)
+  const cjs = readFileSync(join(APPS, "node-app.cjs"), "utf8").replace('require("wasm-session-manager")', 'require("wasm-session-manager/auth")');
+  assert.match(cjs, /require\("wasm-session-manager\/auth"\)/);
+  const dir = await app("node-auth-cjs", { type: "commonjs", files: { "app.cjs": cjs, "flow.mjs": "apps/flow.js" } });
   const out = await run(process.execPath, ["app.cjs"], { cwd: dir, env: { BASE_URL: baseURL }, timeoutMs: 60_000 });
   assert.equal(JSON.parse(out.trim().split("\n").pop()).ok, true, out);
 });
