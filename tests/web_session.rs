@@ -35,6 +35,8 @@ extern "C" {
     fn bad_callbacks() -> js_sys::Array;
     #[wasm_bindgen(js_name = countListeners)]
     fn count_listeners() -> JsValue;
+    #[wasm_bindgen(js_name = spyPosts)]
+    fn spy_posts(channel: &str) -> JsValue;
     #[wasm_bindgen(js_name = badUrl)]
     fn bad_url() -> JsValue;
     #[wasm_bindgen(js_name = trapProxy)]
@@ -262,6 +264,53 @@ async fn two_tabs_stay_in_step_without_requests() {
         event_names(&rb),
         "SIGNED_IN@remote,TOKEN_REFRESHED@remote,SIGNED_OUT"
     );
+    a.dispose();
+    b.dispose();
+}
+
+fn posted(spy: &JsValue, text: &str) -> bool {
+    let has = get(spy, "has");
+    has.unchecked_ref::<js_sys::Function>()
+        .call1(spy, &text.into())
+        .unwrap()
+        .is_truthy()
+}
+
+#[wasm_bindgen_test]
+async fn a_tab_alone_posts_no_refresh_news_and_posts_it_once_another_tab_is_heard() {
+    let l = login("xp", r#"{"x":11}"#).await;
+    let spy = spy_posts("xp:session-sync");
+    let a = manager("xp", "");
+    wait(a.set_tokens(tokens(&l))).await.unwrap();
+    wait(a.authorize()).await.unwrap();
+    settle().await;
+    assert!(posted(&spy, "hello"), "a new channel says hello");
+    assert!(
+        posted(&spy, "changed:SIGNED_IN"),
+        "a sign-in is always posted"
+    );
+    assert!(
+        !posted(&spy, "changed:TOKEN_REFRESHED"),
+        "nobody else is listening: {:?}",
+        get(&spy, "texts")
+    );
+    // A second tab says hello, A answers here; from then on A's refreshes reach it.
+    let b = manager("xp", "");
+    let rb = subscribe(&b);
+    wait_until("A answers B's hello", 2_000, || posted(&spy, "here")).await;
+    wait(a.authorize()).await.unwrap();
+    assert!(posted(&spy, "changed:TOKEN_REFRESHED"));
+    wait_until("B hears of the refresh", 2_000, || {
+        event_names(&rb).contains("TOKEN_REFRESHED@remote")
+    })
+    .await;
+    let at = wait(a.get_access_token()).await.unwrap();
+    assert_eq!(wait(b.get_access_token()).await.unwrap(), at);
+    js_sys::Reflect::get(&spy, &"restore".into())
+        .unwrap()
+        .unchecked_ref::<js_sys::Function>()
+        .call0(&spy)
+        .unwrap();
     a.dispose();
     b.dispose();
 }

@@ -120,12 +120,22 @@ const CASES = {
   },
 };
 
+// The managers a slice made: disposed when the next slice starts (ours has `dispose()`: its
+// cross-tab channel and listeners), so that each slice runs with one manager in the page, as an
+// app's tab has. Managers left open would each take the others' sync messages and bill that to the
+// slices after them.
+const live = [];
+function track(sm) {
+  live.push(sm);
+  return sm;
+}
+
 async function authManager(lib) {
   const mem = () => new lib.MemoryStorage();
-  const sm = new lib.AuthSessionManager({
+  const sm = track(new lib.AuthSessionManager({
     apiClientConfig: { baseURL: BASE },
     storage: { sessionId: mem(), accessToken: mem(), refreshToken: mem(), idToken: mem() },
-  });
+  }));
   await sm.setTokens({ sessionId, accessToken: "at.bench", refreshToken: "rt.bench" });
   return sm;
 }
@@ -148,7 +158,7 @@ async function makeGet(lib) {
 const bareGet = () => fetch(`${BASE}/v1/me`, { headers: { Authorization: "Bearer at.bench" } }).then((r) => r.json());
 
 async function makeGetAccessToken(lib) {
-  const sm = new lib.AuthSessionManager({ apiClientConfig: { baseURL: BASE } });
+  const sm = track(new lib.AuthSessionManager({ apiClientConfig: { baseURL: BASE } }));
   await sm.setTokens({ sessionId, accessToken: "at.bench", refreshToken: "rt.bench" });
   return () => sm.getAccessToken();
 }
@@ -163,6 +173,7 @@ async function run(name, impl, ms, warmupMs) {
   const c = CASES[name];
   if (!c) throw new Error(`unknown case ${name}`);
   if (c.setup) c.setup();
+  for (const sm of live.splice(0)) if (typeof sm.dispose === "function") sm.dispose();
   const op = await c[impl]();
   if (!op) return { available: false, why: impl === "ours" && oursError ? `package failed to load: ${oursError}` : "not exposed to JS" };
   const first = await op();

@@ -500,6 +500,19 @@ export function countListeners() {
   return c;
 }
 
+/** Records the text of every BroadcastChannel post on channel `name` until `restore()`. */
+export function spyPosts(name) {
+  const post = BroadcastChannel.prototype.postMessage;
+  const spy = { texts: [] };
+  BroadcastChannel.prototype.postMessage = function (m) {
+    if (this.name === name) spy.texts.push(String(m));
+    return post.call(this, m);
+  };
+  spy.has = (text) => spy.texts.includes(text);
+  spy.restore = () => { BroadcastChannel.prototype.postMessage = post; };
+  return spy;
+}
+
 /** Unhandled rejections seen since `watchRejections()`. */
 const rejections = [];
 export function watchRejections() {
