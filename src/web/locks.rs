@@ -75,10 +75,11 @@ async fn acquire(manager: &LockManager, name: &str, wait_ms: u32) -> Result<Opti
         Ok(p) => JsFuture::from(p),
         Err(_) => return Ok(None),
     };
-    let _timer = controller.clone().map(|c| {
-        let on_timeout = Closure::once_into_js(move || c.abort());
-        Timeout::new(wait_ms, on_timeout.unchecked_ref())
-    });
+    // The controller's own bound `abort` as the handler: no Rust closure (a `once_into_js` closure
+    // whose timer is cleared is never freed).
+    let _timer = controller
+        .as_ref()
+        .map(|c| Timeout::abort_after(c, wait_ms));
 
     match select(granted_rx, request).await {
         Either::Left((Ok(()), _request)) => Ok(Some(release)),

@@ -1,8 +1,13 @@
 //! Timers over the global `setTimeout`/`clearTimeout` (present in windows and workers alike).
 
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
 extern "C" {
@@ -53,12 +58,56 @@ impl Drop for Timeout {
 }
 
 /// Resolves after `ms` milliseconds; dropping the future clears the timer.
-pub async fn sleep(ms: u32) {
-    let mut timer = None;
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        timer = Some(Timeout::new(ms, &resolve));
-    });
-    let _timer = timer;
-    // A promise resolved by a timer does not reject.
-    let _ = JsFuture::from(promise).await;
+///
+/// One closure and one `setTimeout` per sleep, started at the first poll: the timer wakes the task
+/// directly (no promise, no `then` callbacks, no extra microtask as a `JsFuture` would take).
+pub fn sleep(ms: u32) -> Sleep {
+    Sleep {
+        ms,
+        state: Rc::new(SleepState::default()),
+        timer: None,
+    }
+}
+
+#[derive(Default)]
+struct SleepState {
+    fired: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+}
+
+/// The future of [`sleep`].
+pub struct Sleep {
+    ms: u32,
+    state: Rc<SleepState>,
+    /// The timer, then its handler: dropped in this order, so the handler never outlives the timer.
+    timer: Option<(Timeout, Closure<dyn FnMut()>)>,
+}
+
+impl std::fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sleep").field("ms", &self.ms).finish()
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.state.fired.get() {
+            return Poll::Ready(());
+        }
+        *self.state.waker.borrow_mut() = Some(cx.waker().clone());
+        if self.timer.is_none() {
+            let state = self.state.clone();
+            let handler = Closure::<dyn FnMut()>::new(move || {
+                state.fired.set(true);
+                if let Some(waker) = state.waker.borrow_mut().take() {
+                    waker.wake();
+                }
+            });
+            let timeout = Timeout::new(self.ms, handler.as_ref().unchecked_ref());
+            self.timer = Some((timeout, handler));
+        }
+        Poll::Pending
+    }
 }
