@@ -1,6 +1,7 @@
 //! Storage key names (PROTOCOL.md §1) and session-id validation and normalisation (§3).
 
 use crate::core::error::{Error, Result};
+use crate::core::text;
 
 /// The default storage key prefix.
 pub const DEFAULT_PREFIX: &str = "w3a";
@@ -70,12 +71,12 @@ impl StorageKeys {
 
     /// `{prefix}:{slot}`.
     pub fn key(&self, slot: Slot) -> String {
-        format!("{}:{}", self.prefix, slot.suffix())
+        text::cat(&[&self.prefix, ":", slot.suffix()])
     }
 
     /// The Web Lock name for refreshes: `{prefix}:session-refresh` (PROTOCOL.md §5).
     pub fn lock_name(&self) -> String {
-        format!("{}:session-refresh", self.prefix)
+        text::cat(&[&self.prefix, ":session-refresh"])
     }
 }
 

@@ -6,6 +6,7 @@ use zeroize::Zeroizing;
 
 use super::util::{random_bytes, strip_0x};
 use crate::core::error::{Error, Result};
+use crate::core::text;
 
 /// A session's secp256k1 secret key.
 ///
@@ -78,7 +79,7 @@ impl SessionKey {
     /// The key as a session id: `0x` + 64 lowercase hex digits.
     pub fn to_hex(&self) -> String {
         let bytes = Zeroizing::new(self.secret.to_bytes());
-        format!("0x{}", hex::encode(bytes.as_slice()))
+        text::cat(&["0x", &hex::encode(bytes.as_slice())])
     }
 
     /// The public key.
