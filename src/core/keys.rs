@@ -100,7 +100,7 @@ pub fn normalize_session_id(id: &str) -> Result<String> {
     let mut out = String::with_capacity(66);
     out.push_str("0x");
     if hex.len() < 64 {
-        out.push_str(&"0".repeat(64 - hex.len()));
+        out.extend(std::iter::repeat('0').take(64 - hex.len()));
         out.push_str(hex);
     } else {
         out.push_str(&hex[..64]);
