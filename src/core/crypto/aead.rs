@@ -47,9 +47,9 @@ pub async fn seal_envelope(key: &SessionKey, plaintext: &[u8]) -> Result<String>
     out.push_str(r#","alg":""#);
     out.push_str(ALG);
     out.push_str(r#"","nonce":""#);
-    out.push_str(&hex::encode(nonce));
+    text::push_hex(&mut out, &nonce);
     out.push_str(r#"","ciphertext":""#);
-    out.push_str(&hex::encode(ciphertext));
+    text::push_hex(&mut out, &ciphertext);
     out.push_str(r#""}"#);
     Ok(out)
 }

@@ -36,13 +36,13 @@ impl EciesPayload {
     pub fn to_json(&self) -> String {
         text::cat(&[
             r#"{"iv":""#,
-            &hex::encode(&self.iv),
+            &text::hex(&self.iv),
             r#"","ephemPublicKey":""#,
-            &hex::encode(&self.ephem_public_key),
+            &text::hex(&self.ephem_public_key),
             r#"","ciphertext":""#,
-            &hex::encode(&self.ciphertext),
+            &text::hex(&self.ciphertext),
             r#"","mac":""#,
-            &hex::encode(&self.mac),
+            &text::hex(&self.mac),
             r#""}"#,
         ])
     }

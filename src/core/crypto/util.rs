@@ -23,7 +23,7 @@ pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<()> {
 
 /// Decodes hex (either case) into bytes, naming `what` in the error.
 pub(crate) fn decode_hex(s: &str, what: &str) -> Result<Vec<u8>> {
-    hex::decode(s).map_err(|_| Error::Crypto(text::cat(&[what, " is not valid hex"])))
+    text::unhex(s).ok_or_else(|| Error::Crypto(text::cat(&[what, " is not valid hex"])))
 }
 
 /// Decodes lowercase-only hex: a stricter form for formats this SDK writes itself, so that a changed
