@@ -21,6 +21,7 @@ use crate::core::session::{
     TokensInput,
 };
 use crate::core::storage::StorageAdapter;
+use crate::core::text;
 use crate::web::cookie_storage::CookieStorage;
 use crate::web::fetch::FetchTransport;
 use crate::web::js_error;
@@ -144,7 +145,7 @@ fn slot_adapter(
         None => None,
     };
     match value {
-        Some(v) => adapter_from_js(v, &format!("storage.{name}")),
+        Some(v) => adapter_from_js(v, &text::cat(&["storage.", name])),
         None => Ok(default()),
     }
 }
@@ -156,7 +157,7 @@ fn provider_from_js(f: js_sys::Function) -> AccessTokenProvider {
             let fail = |e: JsValue| {
                 Error::auth(
                     AuthErrorCode::Invalid,
-                    format!("accessTokenProvider failed: {}", js_error::describe(&e)),
+                    text::cat(&["accessTokenProvider failed: ", &js_error::describe(&e)]),
                 )
             };
             let value = result.map_err(fail)?;
@@ -288,13 +289,13 @@ fn manager_from_options(options: &JsValue) -> Result<Built, JsValue> {
         options.clone()
     };
     let mut opts = match option_field(options, "apiClientConfig")? {
-        Some(api) => session_options(&api).map_err(|e| invalid_option("apiClientConfig", e))?,
+        Some(api) => session_options(&api).map_err(|e| invalid_option("apiClientConfig", &e))?,
         None => SessionOptions::without_api(),
     };
     opts.backoff = backoff_option(option_field(options, "backoff")?)
-        .map_err(|e| invalid_option("backoff", e))?;
+        .map_err(|e| invalid_option("backoff", &e))?;
     opts.auto_refresh_lead_ms = auto_refresh_option(option_field(options, "autoRefresh")?)
-        .map_err(|e| invalid_option("autoRefresh", e))?;
+        .map_err(|e| invalid_option("autoRefresh", &e))?;
     let sync = match option_field(options, "sync")? {
         Some(v) => v
             .as_bool()
@@ -308,7 +309,7 @@ fn manager_from_options(options: &JsValue) -> Result<Built, JsValue> {
     }
     if let Some(ms) = option_field(options, "lockWaitMs")? {
         opts.lock_wait_ms =
-            options::millis(&ms, "lockWaitMs").map_err(|e| invalid_option("lockWaitMs", e))?;
+            options::millis(&ms, "lockWaitMs").map_err(|e| invalid_option("lockWaitMs", &e))?;
     }
     opts.validate()?;
     let storage = option_field(options, "storage")?;
@@ -521,7 +522,8 @@ impl AuthSessionManager {
         let inner = self.inner.clone();
         let tokens = tokens_input(&tokens);
         spawn(async move {
-            let tokens = tokens.map_err(|e| Error::InvalidOption(format!("setTokens: {e}")))?;
+            let tokens =
+                tokens.map_err(|e| Error::InvalidOption(text::cat(&["setTokens: ", &e])))?;
             inner.set_tokens(tokens).await.map(|()| JsValue::UNDEFINED)
         })
     }

@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::bindings::js_value::set_field;
 use crate::core::error::Error;
+use crate::core::text;
 
 thread_local! {
     static CLASSES: RefCell<Option<js_sys::Object>> = const { RefCell::new(None) };
@@ -45,7 +46,7 @@ fn construct(name: &str, message: &str) -> JsValue {
 
 /// The JS error for `e`.
 pub fn to_js(e: Error) -> JsValue {
-    let err = construct(e.name(), &e.to_string());
+    let err = construct(e.name(), &e.message());
     set_field(&err, "code", &JsValue::from_str(e.code()));
     if let Error::Http {
         status,
@@ -73,6 +74,6 @@ impl From<Error> for JsValue {
 }
 
 /// A JS option value that could not be read.
-pub fn invalid_option(what: &str, detail: impl std::fmt::Display) -> JsValue {
-    to_js(Error::InvalidOption(format!("{what}: {detail}")))
+pub fn invalid_option(what: &str, detail: &str) -> JsValue {
+    to_js(Error::InvalidOption(text::cat(&[what, ": ", detail])))
 }

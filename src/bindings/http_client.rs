@@ -18,6 +18,7 @@ use crate::bindings::promise::spawn;
 use crate::core::clock::SystemClock;
 use crate::core::error::{Error, Result};
 use crate::core::http::{HttpClient as CoreHttpClient, HttpResult, RequestOptions};
+use crate::core::text;
 use crate::core::transport::Method;
 use crate::web::fetch::FetchTransport;
 use crate::web::js_error;
@@ -199,10 +200,10 @@ fn read_body(data: &JsValue) -> Result<Option<String>> {
     js_sys::JSON::stringify(data)
         .map(|s| s.as_string())
         .map_err(|e| {
-            Error::InvalidOption(format!(
-                "HttpClient: data cannot be serialised with JSON.stringify: {}",
-                js_error::describe(&e)
-            ))
+            Error::InvalidOption(text::cat(&[
+                "HttpClient: data cannot be serialised with JSON.stringify: ",
+                &js_error::describe(&e),
+            ]))
         })
 }
 
@@ -217,8 +218,7 @@ fn read_options(options: &JsValue) -> Result<RequestOptions> {
             "HttpClient: options must be an object".to_owned(),
         ));
     }
-    let invalid =
-        |e: &dyn std::fmt::Display| Error::InvalidOption(format!("HttpClient options: {e}"));
+    let invalid = |e: &str| Error::InvalidOption(text::cat(&["HttpClient options: ", e]));
     let present = js_sys::Object::new();
     let all = crate::bindings::options::entries(options, "options").map_err(|e| invalid(&e))?;
     for entry in all.iter() {
@@ -231,7 +231,7 @@ fn read_options(options: &JsValue) -> Result<RequestOptions> {
             value.is_instance_of::<web_sys::Headers>() || js_sys::Array::is_array(&value);
         if key.as_string().as_deref() == Some("headers") && is_pairs {
             value = js_sys::Object::from_entries(&value)
-                .map_err(|e| invalid(&format!("headers: {}", js_error::describe(&e))))?
+                .map_err(|e| invalid(&text::cat(&["headers: ", &js_error::describe(&e)])))?
                 .into();
         }
         js_sys::Reflect::set(&present, &key, &value)
@@ -269,10 +269,10 @@ fn result_to_js(url: &str, result: HttpResult) -> Result<JsValue> {
         return Ok(JsValue::NULL);
     }
     js_sys::JSON::parse(&result.body).map_err(|e| {
-        Error::MalformedResponse(format!(
-            "{url} answered HTTP {} with a JSON content type but a body that does not parse: {}",
-            result.status,
-            js_error::describe(&e)
-        ))
+        let mut message = text::cat(&[url, " answered HTTP "]);
+        text::push_dec(&mut message, u64::from(result.status));
+        message.push_str(" with a JSON content type but a body that does not parse: ");
+        message.push_str(&js_error::describe(&e));
+        Error::MalformedResponse(message)
     })
 }

@@ -3,6 +3,7 @@
 use wasm_bindgen::JsValue;
 
 use crate::core::error::{AuthErrorCode, Error, Result};
+use crate::core::text;
 use crate::web::js_error;
 
 /// `obj[name]`, or `None` when it is missing, `undefined` or `null`.
@@ -35,7 +36,7 @@ pub fn parse_session_data(text: &str) -> Result<JsValue> {
     js_sys::JSON::parse(text).map_err(|e| {
         Error::auth(
             AuthErrorCode::DecryptFailed,
-            format!("session data is not JSON: {}", js_error::describe(&e)),
+            text::cat(&["session data is not JSON: ", &js_error::describe(&e)]),
         )
     })
 }

@@ -180,7 +180,7 @@ adapter_methods!(CookieStorage);
 pub fn cookie_options(value: Option<JsValue>) -> Result<CookieOptions, JsValue> {
     match value {
         Some(v) if !v.is_undefined() && !v.is_null() => read_cookie_options(&v)
-            .map_err(|e| crate::bindings::errors::invalid_option("cookieOptions", e)),
+            .map_err(|e| crate::bindings::errors::invalid_option("cookieOptions", &e)),
         _ => Ok(CookieOptions::default()),
     }
 }

@@ -18,6 +18,7 @@ use crate::core::metadata::cache::cache_key;
 use crate::core::metadata::options::DEFAULT_CACHE_NAMESPACE;
 use crate::core::metadata::{self, public_key_of, AllowedOrigin, Scheme, StorageManagerOptions};
 use crate::core::storage::StorageAdapter;
+use crate::core::text;
 use crate::web::fetch::FetchTransport;
 use crate::web::js_error;
 use crate::web::web_storage::{WebStorage, WebStorageKind};
@@ -111,10 +112,10 @@ fn options_from_js(options: &JsValue) -> std::result::Result<StorageManagerOptio
         Some(other) => {
             return Err(invalid_option(
                 "scheme",
-                format!(
-                    "must be \"ecies\" or \"aes-gcm\", not {}",
-                    crate::core::json::quote(other)
-                ),
+                &text::cat(&[
+                    "must be \"ecies\" or \"aes-gcm\", not ",
+                    &crate::core::json::quote(other),
+                ]),
             ))
         }
     };
@@ -136,7 +137,7 @@ fn headers_from_js(init: Option<&JsValue>) -> Result<Vec<(String, String)>> {
     let Some(init) = init.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok(Vec::new());
     };
-    let bad = |e: JsValue| Error::InvalidOption(format!("headers: {}", js_error::describe(&e)));
+    let bad = |e: JsValue| Error::InvalidOption(text::cat(&["headers: ", &js_error::describe(&e)]));
     let headers = web_sys::Headers::new_with_str_sequence_sequence(init).map_err(bad)?;
     let mut out = Vec::new();
     if let Some(entries) = js_sys::try_iter(&headers).map_err(bad)? {
@@ -154,7 +155,7 @@ fn headers_from_js(init: Option<&JsValue>) -> Result<Vec<(String, String)>> {
 /// `TypeError` (`INVALID_OPTION`).
 fn stringify(data: &JsValue) -> Result<String> {
     let text = js_sys::JSON::stringify(data)
-        .map_err(|e| Error::InvalidOption(format!("data: {}", js_error::describe(&e))))?;
+        .map_err(|e| Error::InvalidOption(text::cat(&["data: ", &js_error::describe(&e)])))?;
     JsValue::from(text)
         .as_string()
         .ok_or_else(|| Error::InvalidOption("data must be JSON-serialisable".to_owned()))
@@ -408,14 +409,14 @@ impl StorageManager {
         let Ok(area) = WebStorage::new(WebStorageKind::Local).area() else {
             return;
         };
-        let prefix = format!(
-            "{}:{}",
+        let prefix = text::cat(&[
             options
                 .namespace
                 .as_deref()
                 .unwrap_or(DEFAULT_CACHE_NAMESPACE),
-            base_key.unwrap_or_default()
-        );
+            ":",
+            base_key.as_deref().unwrap_or_default(),
+        ]);
         let len = area.length().unwrap_or(0);
         let doomed: Vec<String> = (0..len)
             .filter_map(|i| area.key(i).ok().flatten())

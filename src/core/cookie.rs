@@ -2,6 +2,7 @@
 //! Pure string logic, so that every rule is tested natively.
 
 use crate::core::error::{Error, Result};
+use crate::core::text;
 
 /// A cookie name must be non-empty and free of `=`, `;`, `,`, whitespace and control characters,
 /// or it would be split or would inject attributes.
@@ -136,14 +137,14 @@ impl CookieOptions {
         }
         if self.max_age > 0 {
             out.push_str("; Max-Age=");
-            out.push_str(&self.max_age.to_string());
+            text::push_dec(&mut out, self.max_age.unsigned_abs());
         }
         Ok(out)
     }
 
     /// The string `remove` writes: `{key}=; Path=..; Domain=..; Max-Age=0`.
     pub fn remove_string(&self, key: &str) -> String {
-        let mut out = format!("{key}=");
+        let mut out = text::cat(&[key, "="]);
         self.push_common(&mut out);
         out.push_str("; Max-Age=0");
         out

@@ -1,6 +1,8 @@
 //! The crate's one error type. Every failure the browser or the server can cause is a variant here,
 //! with a stable `code()` and `name()` that the bindings expose on the JS `Error` object.
 
+use crate::core::text;
+
 /// Codes of the original's `AuthError` (PROTOCOL.md §4), plus nothing else: other failures use [`Error`]'s own codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuthErrorCode {
@@ -42,19 +44,18 @@ impl std::fmt::Display for AuthErrorCode {
 }
 
 /// Everything that can go wrong, typed.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+///
+/// Its text ([`Error::message`], also its `Display`) is built without `core::fmt`, so that the wasm,
+/// which turns every error into a JS `Error` with that text, carries no formatting machinery.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Error {
     /// PROTOCOL.md §3: the original's message, kept word for word.
-    #[error("Session id must be a hex string")]
     InvalidSessionId,
     /// The storage API does not exist here or refuses access (no window, blocked by privacy settings).
-    #[error("storage unavailable: {0}")]
     StorageUnavailable(String),
     /// A write was refused (quota exceeded, the adapter threw or rejected).
-    #[error("storage write failed: {0}")]
     StorageWrite(String),
     /// A cookie whose `name=value` part is over the browser limit: the browser would drop it silently.
-    #[error("cookie \"{name}\" would be {size} bytes, over the {limit}-byte limit")]
     CookieTooLarge {
         /// The cookie name.
         name: String,
@@ -64,13 +65,10 @@ pub enum Error {
         limit: usize,
     },
     /// `SameSite=None` without `Secure`: browsers reject such a cookie.
-    #[error("a cookie with SameSite=None must be Secure")]
     CookieInsecureSameSiteNone,
     /// An option object or argument is not what the API takes.
-    #[error("invalid option: {0}")]
     InvalidOption(String),
     /// A failure of the session flow, with the original's `AuthError` code.
-    #[error("{message}")]
     Auth {
         /// The code.
         code: AuthErrorCode,
@@ -78,10 +76,8 @@ pub enum Error {
         message: String,
     },
     /// Decryption or signature failure (bad MAC, malformed ciphertext, invalid key).
-    #[error("crypto: {0}")]
     Crypto(String),
     /// An HTTP answer outside 2xx.
-    #[error("HTTP {status} {status_text} from {url}")]
     Http {
         /// The status code.
         status: u16,
@@ -93,10 +89,8 @@ pub enum Error {
         body: String,
     },
     /// No answer: the connection failed or was refused.
-    #[error("network error: {0}")]
     Network(String),
     /// The request did not finish within its timeout and was aborted.
-    #[error("request to {url} timed out after {ms} ms")]
     Timeout {
         /// The request URL.
         url: String,
@@ -104,14 +98,61 @@ pub enum Error {
         ms: u32,
     },
     /// The cross-tab lock could not be taken within its bound.
-    #[error("the cross-tab lock \"{0}\" was not granted in time")]
     LockTimeout(String),
     /// An answer that does not have the expected shape (not JSON, missing fields).
-    #[error("malformed response: {0}")]
     MalformedResponse(String),
 }
 
 impl Error {
+    /// The human message (the JS `Error`'s `message`).
+    pub fn message(&self) -> String {
+        let prefixed = |what: &str, detail: &str| text::cat(&[what, detail]);
+        match self {
+            Self::InvalidSessionId => "Session id must be a hex string".to_owned(),
+            Self::StorageUnavailable(d) => prefixed("storage unavailable: ", d),
+            Self::StorageWrite(d) => prefixed("storage write failed: ", d),
+            Self::CookieTooLarge { name, size, limit } => {
+                let mut out = text::cat(&["cookie \"", name, "\" would be "]);
+                text::push_dec(&mut out, *size as u64);
+                out.push_str(" bytes, over the ");
+                text::push_dec(&mut out, *limit as u64);
+                out.push_str("-byte limit");
+                out
+            }
+            Self::CookieInsecureSameSiteNone => {
+                "a cookie with SameSite=None must be Secure".to_owned()
+            }
+            Self::InvalidOption(d) => prefixed("invalid option: ", d),
+            Self::Auth { message, .. } => message.clone(),
+            Self::Crypto(d) => prefixed("crypto: ", d),
+            Self::Http {
+                status,
+                status_text,
+                url,
+                ..
+            } => {
+                let mut out = String::from("HTTP ");
+                text::push_dec(&mut out, u64::from(*status));
+                out.push(' ');
+                out.push_str(status_text);
+                out.push_str(" from ");
+                out.push_str(url);
+                out
+            }
+            Self::Network(d) => prefixed("network error: ", d),
+            Self::Timeout { url, ms } => {
+                let mut out = text::cat(&["request to ", url, " timed out after "]);
+                text::push_dec(&mut out, u64::from(*ms));
+                out.push_str(" ms");
+                out
+            }
+            Self::LockTimeout(name) => {
+                text::cat(&["the cross-tab lock \"", name, "\" was not granted in time"])
+            }
+            Self::MalformedResponse(d) => prefixed("malformed response: ", d),
+        }
+    }
+
     /// A shorthand for [`Error::Auth`].
     pub fn auth(code: AuthErrorCode, message: impl Into<String>) -> Self {
         Self::Auth {
@@ -168,5 +209,88 @@ impl Error {
     }
 }
 
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for Error {}
+
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The texts the `thiserror` attributes used to write, word for word.
+    #[test]
+    fn messages_keep_their_text() {
+        let s = |t: &str| t.to_owned();
+        let cases = [
+            (Error::InvalidSessionId, "Session id must be a hex string"),
+            (
+                Error::StorageUnavailable(s("localStorage is not available")),
+                "storage unavailable: localStorage is not available",
+            ),
+            (Error::StorageWrite(s("x")), "storage write failed: x"),
+            (
+                Error::CookieTooLarge {
+                    name: s("rt"),
+                    size: 4097,
+                    limit: 4096,
+                },
+                "cookie \"rt\" would be 4097 bytes, over the 4096-byte limit",
+            ),
+            (
+                Error::CookieInsecureSameSiteNone,
+                "a cookie with SameSite=None must be Secure",
+            ),
+            (Error::InvalidOption(s("a: b")), "invalid option: a: b"),
+            (
+                Error::auth(AuthErrorCode::RefreshFailed, "as given"),
+                "as given",
+            ),
+            (Error::Crypto(s("bad mac")), "crypto: bad mac"),
+            (
+                Error::Http {
+                    status: 503,
+                    status_text: s("Service Unavailable"),
+                    url: s("https://a.test/x"),
+                    body: s("{}"),
+                },
+                "HTTP 503 Service Unavailable from https://a.test/x",
+            ),
+            (
+                Error::Http {
+                    status: 0,
+                    status_text: String::new(),
+                    url: s("u"),
+                    body: String::new(),
+                },
+                "HTTP 0  from u",
+            ),
+            (Error::Network(s("offline")), "network error: offline"),
+            (
+                Error::Timeout {
+                    url: s("https://a.test/r"),
+                    ms: 10_000,
+                },
+                "request to https://a.test/r timed out after 10000 ms",
+            ),
+            (
+                Error::LockTimeout(s("p:session-refresh")),
+                "the cross-tab lock \"p:session-refresh\" was not granted in time",
+            ),
+            (
+                Error::MalformedResponse(s("not JSON")),
+                "malformed response: not JSON",
+            ),
+        ];
+        for (error, text) in cases {
+            assert_eq!(error.message(), text);
+            assert_eq!(error.to_string(), text);
+        }
+    }
+}

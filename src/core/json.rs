@@ -39,11 +39,18 @@ impl ParseError {
     pub fn offset(&self) -> usize {
         self.at
     }
+
+    /// `{what} at byte {offset}` (also its `Display`), built without `core::fmt`.
+    pub fn message(&self) -> String {
+        let mut out = crate::core::text::cat(&[self.what, " at byte "]);
+        crate::core::text::push_dec(&mut out, self.at as u64);
+        out
+    }
 }
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {}", self.what, self.at)
+        f.write_str(&self.message())
     }
 }
 

@@ -1,6 +1,7 @@
 //! Storage key names (PROTOCOL.md §1) and session-id validation and normalisation (§3).
 
 use crate::core::error::{Error, Result};
+use crate::core::text;
 
 /// The default storage key prefix.
 pub const DEFAULT_PREFIX: &str = "w3a";
@@ -70,12 +71,12 @@ impl StorageKeys {
 
     /// `{prefix}:{slot}`.
     pub fn key(&self, slot: Slot) -> String {
-        format!("{}:{}", self.prefix, slot.suffix())
+        text::cat(&[&self.prefix, ":", slot.suffix()])
     }
 
     /// The Web Lock name for refreshes: `{prefix}:session-refresh` (PROTOCOL.md §5).
     pub fn lock_name(&self) -> String {
-        format!("{}:session-refresh", self.prefix)
+        text::cat(&[&self.prefix, ":session-refresh"])
     }
 }
 
@@ -99,7 +100,7 @@ pub fn normalize_session_id(id: &str) -> Result<String> {
     let mut out = String::with_capacity(66);
     out.push_str("0x");
     if hex.len() < 64 {
-        out.push_str(&"0".repeat(64 - hex.len()));
+        out.extend(std::iter::repeat('0').take(64 - hex.len()));
         out.push_str(hex);
     } else {
         out.push_str(&hex[..64]);

@@ -12,4 +12,5 @@ pub mod lock;
 pub mod metadata;
 pub mod session;
 pub mod storage;
+pub mod text;
 pub mod transport;

@@ -115,10 +115,15 @@ impl HttpResponse {
         find_header(&self.headers, name)
     }
 
-    /// True when the content type says JSON.
+    /// True when the content type says JSON (contains `json` in any ASCII case).
     pub fn is_json(&self) -> bool {
-        self.header_value("content-type")
-            .is_some_and(|v| v.to_ascii_lowercase().contains("json"))
+        // A byte window, not `str::contains`: that one brings the two-way substring searcher
+        // (~1.3 KB) into the wasm for this one check.
+        self.header_value("content-type").is_some_and(|v| {
+            v.as_bytes()
+                .windows(4)
+                .any(|w| w.eq_ignore_ascii_case(b"json"))
+        })
     }
 }
 
@@ -133,4 +138,42 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
 pub trait Transport {
     /// Sends `request` and waits for the whole answer.
     fn send(&self, request: HttpRequest) -> LocalBoxFuture<'_, Result<HttpResponse>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_json_finds_json_in_any_ascii_case() {
+        let with = |value: &str| HttpResponse {
+            status: 200,
+            status_text: String::new(),
+            headers: vec![("content-type".to_owned(), value.to_owned())],
+            body: String::new(),
+        };
+        for yes in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "APPLICATION/JSON",
+            "application/problem+Json",
+            "jsoN",
+        ] {
+            assert!(with(yes).is_json(), "{yes}");
+        }
+        for no in ["text/html", "", "jso", "application/js on", "éjsoé"] {
+            assert_eq!(
+                with(no).is_json(),
+                no.to_ascii_lowercase().contains("json"),
+                "{no}"
+            );
+        }
+        assert!(!HttpResponse {
+            status: 200,
+            status_text: String::new(),
+            headers: Vec::new(),
+            body: String::new(),
+        }
+        .is_json());
+    }
 }

@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use crate::core::cookie::{check_name, find_cookie, CookieOptions};
 use crate::core::error::{Error, Result};
 use crate::core::storage::StorageAdapter;
+use crate::core::text;
 use crate::web::js_error;
 
 /// Cookies of the current document.
@@ -37,7 +38,7 @@ impl CookieStorage {
 
     fn write(cookie: &str) -> Result<()> {
         Self::document()?.set_cookie(cookie).map_err(|e| {
-            Error::StorageWrite(format!("document.cookie: {}", js_error::describe(&e)))
+            Error::StorageWrite(text::cat(&["document.cookie: ", &js_error::describe(&e)]))
         })
     }
 

@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::core::error::{Error, Result};
+use crate::core::text;
 use crate::core::transport::{HttpRequest, HttpResponse, Transport, READ_RESPONSE_HEADERS};
 use crate::web::js_error;
 use crate::web::timer::Timeout;
@@ -74,18 +75,19 @@ fn read_headers(headers: &web_sys::Headers) -> Vec<(String, String)> {
 
 async fn send(req: HttpRequest) -> Result<HttpResponse> {
     let controller = web_sys::AbortController::new()
-        .map_err(|e| Error::Network(format!("AbortController: {}", js_error::describe(&e))))?;
+        .map_err(|e| Error::Network(text::cat(&["AbortController: ", &js_error::describe(&e)])))?;
     let mut abort = AbortOnDrop {
         controller,
         done: false,
     };
     let signal = abort.controller.signal();
     let init = build(&req, &signal).map_err(|e| {
-        Error::Network(format!(
-            "invalid request to {}: {}",
-            req.url,
-            js_error::describe(&e)
-        ))
+        Error::Network(text::cat(&[
+            "invalid request to ",
+            &req.url,
+            ": ",
+            &js_error::describe(&e),
+        ]))
     })?;
     let _timer = req
         .timeout_ms
@@ -95,12 +97,13 @@ async fn send(req: HttpRequest) -> Result<HttpResponse> {
             url: req.url.clone(),
             ms,
         },
-        _ => Error::Network(format!(
-            "{} {}: {}",
+        _ => Error::Network(text::cat(&[
             req.method.as_str(),
-            req.url,
-            js_error::describe(&e)
-        )),
+            " ",
+            &req.url,
+            ": ",
+            &js_error::describe(&e),
+        ])),
     };
     let pending = global_fetch(&req.url, &init).map_err(fail)?;
     // A wrapper may return anything: take it as a thenable, and check that a Response came back.
@@ -108,11 +111,12 @@ async fn send(req: HttpRequest) -> Result<HttpResponse> {
         .await
         .map_err(fail)?;
     let response: web_sys::Response = answer.dyn_into().map_err(|_| {
-        Error::Network(format!(
-            "{} {}: fetch resolved to something that is not a Response",
+        Error::Network(text::cat(&[
             req.method.as_str(),
-            req.url
-        ))
+            " ",
+            &req.url,
+            ": fetch resolved to something that is not a Response",
+        ]))
     })?;
     let text = response.text().map_err(fail)?;
     let body = JsFuture::from(text)

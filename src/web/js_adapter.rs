@@ -7,6 +7,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::core::error::{Error, Result};
 use crate::core::storage::StorageAdapter;
+use crate::core::text;
 use crate::web::js_error;
 
 #[wasm_bindgen]
@@ -63,7 +64,7 @@ impl StorageAdapter for JsStorageAdapter {
                 .await
                 .map(drop)
                 .map_err(|e| {
-                    Error::StorageWrite(format!("adapter.set: {}", js_error::describe(&e)))
+                    Error::StorageWrite(text::cat(&["adapter.set: ", &js_error::describe(&e)]))
                 })
         }
         .boxed_local()
@@ -72,7 +73,7 @@ impl StorageAdapter for JsStorageAdapter {
     fn remove<'a>(&'a self, key: &'a str) -> LocalBoxFuture<'a, Result<()>> {
         async move {
             settle(self.js_remove(key)).await.map(drop).map_err(|e| {
-                Error::StorageWrite(format!("adapter.remove: {}", js_error::describe(&e)))
+                Error::StorageWrite(text::cat(&["adapter.remove: ", &js_error::describe(&e)]))
             })
         }
         .boxed_local()

@@ -6,6 +6,8 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::core::text;
+
 #[wasm_bindgen]
 extern "C" {
     /// The global `String`, called only with a number here (never throws for one).
@@ -26,7 +28,7 @@ pub fn describe(value: &JsValue) -> String {
         let name = string_property(value, "name");
         let message = string_property(value, "message").filter(|m| !m.is_empty());
         match (name, message) {
-            (Some(name), Some(message)) => return format!("{name}: {message}"),
+            (Some(name), Some(message)) => return text::cat(&[&name, ": ", &message]),
             (None, Some(message)) => return message,
             (Some(name), None) if value.is_instance_of::<js_sys::Error>() => return name,
             _ => {}

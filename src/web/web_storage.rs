@@ -9,6 +9,7 @@ use futures::FutureExt;
 
 use crate::core::error::{Error, Result};
 use crate::core::storage::StorageAdapter;
+use crate::core::text;
 use crate::web::js_error;
 
 /// Which Web Storage area.
@@ -42,23 +43,24 @@ impl WebStorage {
     /// The storage object, or why there is none (no window, as in a worker; access throws, as when
     /// the user blocks site data).
     pub fn area(self) -> Result<web_sys::Storage> {
-        let window = web_sys::window()
-            .ok_or_else(|| Error::StorageUnavailable(format!("{} needs a window", self.name())))?;
+        let window = web_sys::window().ok_or_else(|| {
+            Error::StorageUnavailable(text::cat(&[self.name(), " needs a window"]))
+        })?;
         let area = match self.kind {
             WebStorageKind::Local => window.local_storage(),
             WebStorageKind::Session => window.session_storage(),
         };
         match area {
             Ok(Some(storage)) => Ok(storage),
-            Ok(None) => Err(Error::StorageUnavailable(format!(
-                "{} is not available",
-                self.name()
-            ))),
-            Err(e) => Err(Error::StorageUnavailable(format!(
-                "{} is blocked: {}",
+            Ok(None) => Err(Error::StorageUnavailable(text::cat(&[
                 self.name(),
-                js_error::describe(&e)
-            ))),
+                " is not available",
+            ]))),
+            Err(e) => Err(Error::StorageUnavailable(text::cat(&[
+                self.name(),
+                " is blocked: ",
+                &js_error::describe(&e),
+            ]))),
         }
     }
 
@@ -69,20 +71,23 @@ impl WebStorage {
     fn set_now(self, key: &str, value: &str) -> Result<()> {
         self.area()?.set_item(key, value).map_err(|e| {
             let reason = js_error::describe(&e);
-            Error::StorageWrite(format!(
-                "{}.setItem(\"{key}\") failed: {reason}",
-                self.name()
-            ))
+            Error::StorageWrite(text::cat(&[
+                self.name(),
+                ".setItem(\"",
+                key,
+                "\") failed: ",
+                &reason,
+            ]))
         })
     }
 
     fn remove_now(self, key: &str) -> Result<()> {
         self.area()?.remove_item(key).map_err(|e| {
-            Error::StorageWrite(format!(
-                "{}.removeItem failed: {}",
+            Error::StorageWrite(text::cat(&[
                 self.name(),
-                js_error::describe(&e)
-            ))
+                ".removeItem failed: ",
+                &js_error::describe(&e),
+            ]))
         })
     }
 }

@@ -14,6 +14,7 @@ use super::symmetric::{self, Mode};
 use super::util::{decode_lower_hex, random_bytes};
 use crate::core::error::{Error, Result};
 use crate::core::json::{self, Value};
+use crate::core::text;
 
 /// The HKDF `info`: binds the derived key to this use, so it is never the key of anything else.
 pub const HKDF_INFO: &[u8] = b"wasm-session-manager/metadata/aes-256-gcm/v1";
@@ -41,11 +42,16 @@ pub async fn seal_envelope(key: &SessionKey, plaintext: &[u8]) -> Result<String>
     random_bytes(&mut nonce)?;
     let aes_key = derive_key(key)?;
     let ciphertext = symmetric::encrypt(&aes_key, Mode::Gcm(nonce), plaintext).await?;
-    Ok(format!(
-        r#"{{"v":{VERSION},"alg":"{ALG}","nonce":"{}","ciphertext":"{}"}}"#,
-        hex::encode(nonce),
-        hex::encode(ciphertext)
-    ))
+    let mut out = String::from(r#"{"v":"#);
+    text::push_dec(&mut out, u64::from(VERSION));
+    out.push_str(r#","alg":""#);
+    out.push_str(ALG);
+    out.push_str(r#"","nonce":""#);
+    text::push_hex(&mut out, &nonce);
+    out.push_str(r#"","ciphertext":""#);
+    text::push_hex(&mut out, &ciphertext);
+    out.push_str(r#""}"#);
+    Ok(out)
 }
 
 /// Decrypts an envelope made by [`seal_envelope`] with the same key. Anything else — another
@@ -58,18 +64,17 @@ pub async fn open_envelope(key: &SessionKey, envelope: &str) -> Result<Vec<u8>> 
 
 /// The nonce and ciphertext (tag included) of a well-formed envelope.
 fn parse_envelope(envelope: &str) -> Result<([u8; NONCE_LEN], Vec<u8>)> {
-    let malformed = |e: &dyn std::fmt::Display| Error::Crypto(format!("malformed envelope: {e}"));
-    let value = json::parse(envelope).map_err(|e| malformed(&e))?;
+    let malformed = |e: &str| Error::Crypto(text::cat(&["malformed envelope: ", e]));
+    let value = json::parse(envelope).map_err(|e| malformed(&e.message()))?;
     let [v, alg, nonce, ciphertext] =
-        json::fields(&value, ["v", "alg", "nonce", "ciphertext"], true)
-            .map_err(|e| malformed(&e))?;
+        json::fields(&value, ["v", "alg", "nonce", "ciphertext"], true).map_err(malformed)?;
     let text = |field: Option<&'_ Value>, name: &str| -> Result<String> {
         field
             .and_then(Value::as_str)
             .map(str::to_owned)
-            .ok_or_else(|| malformed(&format_args!("{name} must be a string")))
+            .ok_or_else(|| malformed(&text::cat(&[name, " must be a string"])))
     };
-    let v = v.ok_or_else(|| malformed(&"missing field v"))?;
+    let v = v.ok_or_else(|| malformed("missing field v"))?;
     let (alg, nonce, ciphertext) = (
         text(alg, "alg")?,
         text(nonce, "nonce")?,
@@ -77,13 +82,16 @@ fn parse_envelope(envelope: &str) -> Result<([u8; NONCE_LEN], Vec<u8>)> {
     );
     // Only the integer literal 1 (as serde_json's `as_u64() == Some(1)`: not 1.0 or 1e0).
     if !matches!(v, Value::Number(n) if n == "1") {
-        return Err(Error::Crypto(format!("unsupported envelope version {v}")));
+        return Err(Error::Crypto(text::cat(&[
+            "unsupported envelope version ",
+            &v.to_json(),
+        ])));
     }
     if alg != ALG {
-        return Err(Error::Crypto(format!(
-            "unsupported algorithm {}",
-            json::quote(&alg)
-        )));
+        return Err(Error::Crypto(text::cat(&[
+            "unsupported algorithm ",
+            &json::quote(&alg),
+        ])));
     }
     let nonce: [u8; NONCE_LEN] = decode_lower_hex(&nonce, "nonce")?
         .try_into()

@@ -13,6 +13,7 @@ use super::symmetric::{self, Mode};
 use super::util::{decode_hex, random_bytes};
 use crate::core::error::{Error, Result};
 use crate::core::json;
+use crate::core::text;
 // SimpleHmac, as ecdsa's RFC 6979 uses: one HMAC implementation in the wasm instead of two.
 type HmacSha256 = SimpleHmac<Sha256>;
 
@@ -33,27 +34,30 @@ impl EciesPayload {
     /// The JSON the original sends: `{"iv":"…","ephemPublicKey":"…","ciphertext":"…","mac":"…"}`,
     /// lowercase hex, in that order.
     pub fn to_json(&self) -> String {
-        format!(
-            r#"{{"iv":"{}","ephemPublicKey":"{}","ciphertext":"{}","mac":"{}"}}"#,
-            hex::encode(&self.iv),
-            hex::encode(&self.ephem_public_key),
-            hex::encode(&self.ciphertext),
-            hex::encode(&self.mac)
-        )
+        text::cat(&[
+            r#"{"iv":""#,
+            &text::hex(&self.iv),
+            r#"","ephemPublicKey":""#,
+            &text::hex(&self.ephem_public_key),
+            r#"","ciphertext":""#,
+            &text::hex(&self.ciphertext),
+            r#"","mac":""#,
+            &text::hex(&self.mac),
+            r#""}"#,
+        ])
     }
 
     /// Parses that JSON (hex in either case) and checks the field lengths.
     pub fn from_json(s: &str) -> Result<Self> {
-        let malformed =
-            |e: &dyn std::fmt::Display| Error::Crypto(format!("malformed ECIES payload: {e}"));
-        let value = json::parse(s).map_err(|e| malformed(&e))?;
+        let malformed = |e: &str| Error::Crypto(text::cat(&["malformed ECIES payload: ", e]));
+        let value = json::parse(s).map_err(|e| malformed(&e.message()))?;
         let names = ["iv", "ephemPublicKey", "ciphertext", "mac"];
-        let found = json::fields(&value, names, false).map_err(|e| malformed(&e))?;
+        let found = json::fields(&value, names, false).map_err(malformed)?;
         let mut hex = [""; 4];
         for ((slot, field), name) in hex.iter_mut().zip(found).zip(names) {
             *slot = field
                 .and_then(json::Value::as_str)
-                .ok_or_else(|| malformed(&format_args!("{name} must be a string")))?;
+                .ok_or_else(|| malformed(&text::cat(&[name, " must be a string"])))?;
         }
         let payload = EciesPayload {
             iv: decode_hex(hex[0], "iv")?,
@@ -216,9 +220,10 @@ pub async fn open_json_str(key: &SessionKey, session_data: &str) -> Result<Strin
         .map_err(|_| Error::Crypto("decrypted data is not UTF-8".to_owned()))?;
     if let Ok(value) = json::parse(&text) {
         if let Some(err) = value.get("error").filter(|e| e.is_truthy()) {
-            return Err(Error::Crypto(format!(
-                "decrypted data carries an error: {err}"
-            )));
+            return Err(Error::Crypto(text::cat(&[
+                "decrypted data carries an error: ",
+                &err.to_json(),
+            ])));
         }
     }
     Ok(text)

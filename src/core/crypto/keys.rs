@@ -6,6 +6,7 @@ use zeroize::Zeroizing;
 
 use super::util::{random_bytes, strip_0x};
 use crate::core::error::{Error, Result};
+use crate::core::text;
 
 /// A session's secp256k1 secret key.
 ///
@@ -41,8 +42,9 @@ impl SessionKey {
             ));
         }
         let mut bytes = Zeroizing::new([0u8; 32]);
-        hex::decode_to_slice(digits, bytes.as_mut_slice())
-            .map_err(|_| Error::Crypto("a session key must be hex".to_owned()))?;
+        if !text::unhex_into(digits, bytes.as_mut_slice()) {
+            return Err(Error::Crypto("a session key must be hex".to_owned()));
+        }
         Self::from_bytes(&bytes)
     }
 
@@ -78,7 +80,10 @@ impl SessionKey {
     /// The key as a session id: `0x` + 64 lowercase hex digits.
     pub fn to_hex(&self) -> String {
         let bytes = Zeroizing::new(self.secret.to_bytes());
-        format!("0x{}", hex::encode(bytes.as_slice()))
+        let mut out = String::with_capacity(66);
+        out.push_str("0x");
+        text::push_hex(&mut out, bytes.as_slice());
+        out
     }
 
     /// The public key.
@@ -88,7 +93,7 @@ impl SessionKey {
 
     /// The uncompressed public key: 130 lowercase hex digits starting `04`, no `0x` (the metadata `key`).
     pub fn public_key_hex(&self) -> String {
-        hex::encode(self.public_key().to_encoded_point(false).as_bytes())
+        text::hex(self.public_key().to_encoded_point(false).as_bytes())
     }
 
     /// The secret key.
@@ -107,7 +112,7 @@ pub fn public_key_from_hex(hex: &str) -> Result<PublicKey> {
         ));
     }
     let bytes =
-        hex::decode(digits).map_err(|_| Error::Crypto("a public key must be hex".to_owned()))?;
+        text::unhex(digits).ok_or_else(|| Error::Crypto("a public key must be hex".to_owned()))?;
     PublicKey::from_sec1_bytes(&bytes)
         .map_err(|_| Error::Crypto("not a point on secp256k1".to_owned()))
 }

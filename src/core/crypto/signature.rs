@@ -26,7 +26,7 @@ pub fn sign_keccak(key: &SessionKey, data: &[u8]) -> String {
     match PrehashSigner::<Signature>::sign_prehash(&signing, &hash) {
         Ok(sig) => {
             let sig = sig.normalize_s().unwrap_or(sig);
-            hex::encode(der_signature(&sig.to_bytes()))
+            crate::core::text::hex(&der_signature(&sig.to_bytes()))
         }
         Err(_) => String::new(),
     }

@@ -1,6 +1,7 @@
 //! Small helpers shared by the crypto modules.
 
 use crate::core::error::{Error, Result};
+use crate::core::text;
 
 /// Strips an optional `0x`/`0X` prefix.
 pub(crate) fn strip_0x(s: &str) -> &str {
@@ -13,23 +14,23 @@ pub(crate) fn strip_0x(s: &str) -> &str {
 pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<()> {
     // The code, not getrandom's Display: that one drags std::io's error-kind names into the wasm.
     getrandom::getrandom(buf).map_err(|e| {
-        Error::Crypto(format!(
-            "random number generator failed (getrandom error {})",
-            e.code()
-        ))
+        let mut message = String::from("random number generator failed (getrandom error ");
+        text::push_dec(&mut message, u64::from(e.code().get()));
+        message.push(')');
+        Error::Crypto(message)
     })
 }
 
 /// Decodes hex (either case) into bytes, naming `what` in the error.
 pub(crate) fn decode_hex(s: &str, what: &str) -> Result<Vec<u8>> {
-    hex::decode(s).map_err(|_| Error::Crypto(format!("{what} is not valid hex")))
+    text::unhex(s).ok_or_else(|| Error::Crypto(text::cat(&[what, " is not valid hex"])))
 }
 
 /// Decodes lowercase-only hex: a stricter form for formats this SDK writes itself, so that a changed
 /// letter case is a changed byte.
 pub(crate) fn decode_lower_hex(s: &str, what: &str) -> Result<Vec<u8>> {
     if s.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Err(Error::Crypto(format!("{what} is not lowercase hex")));
+        return Err(Error::Crypto(text::cat(&[what, " is not lowercase hex"])));
     }
     decode_hex(s, what)
 }

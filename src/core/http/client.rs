@@ -17,6 +17,7 @@ use crate::core::clock::Clock;
 use crate::core::error::{AuthErrorCode, Error, Result};
 use crate::core::lock::Lock;
 use crate::core::session::SessionManager;
+use crate::core::text;
 use crate::core::transport::{Method, Transport};
 
 /// The client. Cheap to share behind an `Rc`; all methods take `&self`.
@@ -150,7 +151,7 @@ where
             // with, and a refresh of nothing would only be refused.
             return Err(Error::auth(
                 AuthErrorCode::SessionExpired,
-                format!("{url} answered 401 and no session is stored to refresh"),
+                text::cat(&[url, " answered 401 and no session is stored to refresh"]),
             ));
         }
         // The manager's 401 path: if the current token is already another, unexpired one (a refresh

@@ -1,6 +1,7 @@
 //! Request options, request building and the result of a request (PROTOCOL.md §8).
 
 use crate::core::error::{Error, Result};
+use crate::core::text;
 use crate::core::transport::{HttpRequest, HttpResponse, Method};
 
 /// The timeout of a request when neither the request nor `apiClientConfig.timeout` sets one.
@@ -146,7 +147,7 @@ impl Prepared {
         if let Some(token) = token.filter(|t| !t.is_empty()) {
             request
                 .headers
-                .push(("Authorization".to_owned(), format!("Bearer {token}")));
+                .push(("Authorization".to_owned(), text::cat(&["Bearer ", token])));
         }
         request.body = self.body.clone();
         request

@@ -24,7 +24,7 @@ pub fn cache_key(namespace: Option<&str>, session_id: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"wsm-cache:");
     hasher.update(public.as_bytes());
-    let digest = hex::encode(hasher.finalize());
+    let digest = crate::core::text::hex(&hasher.finalize());
     let mut key = String::from(namespace.unwrap_or(DEFAULT_CACHE_NAMESPACE));
     key.push(':');
     key.push_str(&digest[..40]);

@@ -12,6 +12,7 @@ use crate::core::error::{AuthErrorCode, Error, Result};
 use crate::core::json::{self, Value};
 use crate::core::keys::normalize_session_id;
 use crate::core::storage::StorageAdapter;
+use crate::core::text;
 use crate::core::transport::{HttpResponse, Method, Transport};
 
 /// The original's message when the server has nothing for the key.
@@ -279,9 +280,10 @@ fn message_of(response: &HttpResponse) -> Result<String> {
     };
     match value.get("message") {
         Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(other) if other.is_truthy() => Err(Error::MalformedResponse(format!(
-            "message is not a string: {other}"
-        ))),
+        Some(other) if other.is_truthy() => Err(Error::MalformedResponse(text::cat(&[
+            "message is not a string: ",
+            &other.to_json(),
+        ]))),
         _ => Err(expired()),
     }
 }

@@ -3,6 +3,7 @@
 
 use super::options::{AllowedOrigin, REQUEST_TIMEOUT_MS};
 use crate::core::json::write_str;
+use crate::core::text;
 use crate::core::transport::{HttpRequest, Method};
 
 /// The body of `POST /v2/store/set` and `PUT /v2/store/update`.
@@ -83,7 +84,7 @@ impl StoreBody<'_> {
         }
         if let Some(timeout) = self.timeout {
             out.push_str(",\"timeout\":");
-            out.push_str(&timeout.to_string());
+            text::push_dec(&mut out, timeout);
         }
         out.push('}');
         out
@@ -124,7 +125,7 @@ pub fn json_request(
     }
     HttpRequest {
         method,
-        url: format!("{base_url}{path}"),
+        url: text::cat(&[base_url, path]),
         headers: all,
         body: Some(body),
         timeout_ms: Some(REQUEST_TIMEOUT_MS),

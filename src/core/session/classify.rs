@@ -15,6 +15,7 @@
 use super::wire::{excerpt, parse_refresh_answer, RefreshAnswer};
 use crate::core::error::{AuthErrorCode, Error};
 use crate::core::json::{self, Value};
+use crate::core::text;
 use crate::core::transport::HttpResponse;
 
 /// A failed refresh, by what it means for the stored session.
@@ -43,8 +44,10 @@ impl Failure {
 /// Classifies a transport failure (no answer): always transient.
 pub fn classify_transport_error(err: Error) -> Failure {
     let message = match &err {
-        Error::Timeout { .. } | Error::Network(_) => format!("refresh request failed: {err}"),
-        other => format!("refresh request could not be sent: {other}"),
+        Error::Timeout { .. } | Error::Network(_) => {
+            text::cat(&["refresh request failed: ", &err.message()])
+        }
+        other => text::cat(&["refresh request could not be sent: ", &other.message()]),
     };
     Failure::Transient(Error::auth(AuthErrorCode::Network, message))
 }
@@ -53,30 +56,27 @@ pub fn classify_transport_error(err: Error) -> Failure {
 pub fn classify_response(response: &HttpResponse) -> Result<RefreshAnswer, Failure> {
     if response.is_success() {
         return parse_refresh_answer(response).map_err(|e| {
-            Failure::Transient(Error::auth(AuthErrorCode::RefreshFailed, e.to_string()))
+            Failure::Transient(Error::auth(AuthErrorCode::RefreshFailed, e.message()))
         });
     }
     let status = response.status;
     let detail = server_detail(&response.body);
-    let what = format!(
-        "HTTP {status}{}{}",
-        if response.status_text.is_empty() {
-            ""
-        } else {
-            " "
-        },
-        response.status_text
-    );
+    let mut what = String::from("HTTP ");
+    text::push_dec(&mut what, u64::from(status));
+    if !response.status_text.is_empty() {
+        what.push(' ');
+        what.push_str(&response.status_text);
+    }
     let terminal = (400..500).contains(&status) && !matches!(status, 408 | 429);
     if terminal {
         Err(Failure::Terminal(Error::auth(
             AuthErrorCode::SessionExpired,
-            format!("the server refused the refresh ({what}): {detail}"),
+            text::cat(&["the server refused the refresh (", &what, "): ", &detail]),
         )))
     } else {
         Err(Failure::Transient(Error::auth(
             AuthErrorCode::RefreshFailed,
-            format!("refresh failed ({what}): {detail}"),
+            text::cat(&["refresh failed (", &what, "): ", &detail]),
         )))
     }
 }
@@ -91,7 +91,7 @@ fn server_detail(body: &str) -> String {
             .or_else(|| map.get("message"))
             .and_then(Value::as_str);
         let detail = match (&code, description) {
-            (Some(c), Some(d)) => format!("{c}: {d}"),
+            (Some(c), Some(d)) => text::cat(&[c.as_str(), ": ", d]),
             (Some(c), None) => c.clone(),
             (None, Some(d)) => d.to_owned(),
             (None, None) => excerpt(body),

@@ -24,6 +24,7 @@ use crate::core::crypto;
 use crate::core::error::{AuthErrorCode, Error, Result};
 use crate::core::keys::{normalize_session_id, Slot};
 use crate::core::lock::Lock;
+use crate::core::text;
 use crate::core::transport::Transport;
 
 pub use super::refresh::Stored;
@@ -1026,7 +1027,7 @@ async fn decrypt_session_data(session_id: &str, session_data: &str) -> Result<St
     let decrypt_failed = |e: Error| {
         Error::auth(
             AuthErrorCode::DecryptFailed,
-            format!("could not decrypt session_data: {e}"),
+            text::cat(&["could not decrypt session_data: ", &e.message()]),
         )
     };
     let normalized = normalize_session_id(session_id).map_err(decrypt_failed)?;

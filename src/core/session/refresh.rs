@@ -37,6 +37,7 @@ use crate::core::clock::{within, Clock};
 use crate::core::error::{AuthErrorCode, Error, Result};
 use crate::core::keys::Slot;
 use crate::core::lock::Lock;
+use crate::core::text;
 use crate::core::transport::Transport;
 
 /// What a refresh did.
@@ -498,16 +499,17 @@ fn backing_off(error: Error, wait_ms: u64) -> Error {
     let secs = wait_ms.div_ceil(1000);
     let message = match &error {
         Error::Auth { message, .. } => message.clone(),
-        other => other.to_string(),
+        other => other.message(),
     };
     let code = match &error {
         Error::Auth { code, .. } => *code,
         _ => AuthErrorCode::RefreshFailed,
     };
-    Error::auth(
-        code,
-        format!("{message} (not retried for {secs} s: backing off after failed refreshes)"),
-    )
+    let mut out = message;
+    out.push_str(" (not retried for ");
+    text::push_dec(&mut out, secs);
+    out.push_str(" s: backing off after failed refreshes)");
+    Error::auth(code, out)
 }
 
 impl Change {

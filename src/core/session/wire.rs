@@ -3,6 +3,7 @@
 use super::options::SessionOptions;
 use crate::core::error::{Error, Result};
 use crate::core::json::{self, Value};
+use crate::core::text;
 use crate::core::transport::{HttpRequest, HttpResponse, Method};
 
 /// `POST {baseURL}{sessionsEndpoint}` with the tokens known now; without `apiClientConfig`, the
@@ -44,7 +45,7 @@ fn token_request(
         .header("Content-Type", "application/json")
         .timeout_ms(Some(options.request_timeout_ms()));
     if let Some(at) = access_token.filter(|t| !t.is_empty()) {
-        request = request.header("Authorization", format!("Bearer {at}"));
+        request = request.header("Authorization", text::cat(&["Bearer ", at]));
     }
     request.body(token_body(refresh_token))
 }
@@ -81,17 +82,19 @@ pub struct RefreshAnswer {
 /// accepted and re-serialised.
 pub fn parse_refresh_answer(response: &HttpResponse) -> Result<RefreshAnswer> {
     let value = json::parse(&response.body).map_err(|e| {
-        Error::MalformedResponse(format!(
-            "refresh answer (HTTP {}) is not JSON: {e}; body: {}",
-            response.status,
-            excerpt(&response.body)
-        ))
+        let mut message = String::from("refresh answer (HTTP ");
+        text::push_dec(&mut message, u64::from(response.status));
+        message.push_str(") is not JSON: ");
+        message.push_str(&e.message());
+        message.push_str("; body: ");
+        message.push_str(&excerpt(&response.body));
+        Error::MalformedResponse(message)
     })?;
     let Value::Object(_) = value else {
-        return Err(Error::MalformedResponse(format!(
-            "refresh answer is not a JSON object: {}",
-            excerpt(&response.body)
-        )));
+        return Err(Error::MalformedResponse(text::cat(&[
+            "refresh answer is not a JSON object: ",
+            &excerpt(&response.body),
+        ])));
     };
     let access_token = match value.get("access_token") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
@@ -121,7 +124,7 @@ pub fn parse_refresh_answer(response: &HttpResponse) -> Result<RefreshAnswer> {
 pub(crate) fn excerpt(body: &str) -> String {
     const MAX: usize = 200;
     match body.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &body[..cut]),
+        Some((cut, _)) => text::cat(&[&body[..cut], "…"]),
         None => body.to_owned(),
     }
 }
