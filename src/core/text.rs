@@ -1,7 +1,8 @@
 //! Message and string building without `core::fmt`, and hex (lowercase out, either case in).
-//! `format!`, `to_string()` and `{}` would keep the formatting machinery (`fmt::write`, `Formatter::pad_integral`, the integer `Display` impls)
-//! in the wasm for texts that are only pieces glued together. Native code (tests, the server) may
-//! still format as it likes; what the wasm runs builds its texts here.
+//! `format!`, `to_string()` and `{}` would keep the formatting machinery (`fmt::write`,
+//! `Formatter::pad_integral`, the integer `Display` impls) in the wasm for texts that are only
+//! pieces glued together. Native code (tests, the server) may still format as it likes; what the
+//! wasm runs builds its texts here.
 
 /// The pieces one after the other, in one allocation.
 pub fn cat(parts: &[&str]) -> String {
