@@ -162,3 +162,33 @@ async fn dropping_the_future_releases_the_lock() {
     }
     until_held(name, false).await;
 }
+
+#[wasm_bindgen_test]
+async fn dropping_the_future_while_it_waits_leaves_nothing_queued_or_held() {
+    let name = "test:drop-waiting";
+    JsFuture::from(hold_until_released(name)).await.unwrap();
+    {
+        let fut = WebLock.with_lock(name, 60_000, async { 1 }.boxed_local());
+        let queued = until_pending(name).boxed_local();
+        futures::pin_mut!(fut);
+        let _ = futures::future::select(fut, queued).await;
+    }
+    // Given up: the request left the queue, so the JS holder's release leaves the lock free (a
+    // request still queued would be granted and, with nobody to release it, hold it for ever).
+    let start = now();
+    while query(lock_pending(name)).await {
+        assert!(
+            now() - start < 10_000.0,
+            "the dropped request stayed queued"
+        );
+        sleep(5).await;
+    }
+    release(name).unwrap();
+    until_held(name, false).await;
+    assert_eq!(
+        WebLock
+            .with_lock(name, 10_000, async { 7 }.boxed_local())
+            .await,
+        Ok(7)
+    );
+}

@@ -7,6 +7,7 @@ pub mod js_adapter;
 pub mod js_error;
 pub mod locks;
 pub mod random;
+pub mod snippet;
 pub mod subtle;
 pub mod tab_sync;
 pub mod timer;

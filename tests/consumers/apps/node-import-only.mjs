@@ -1,6 +1,14 @@
 // Importing has no side effect: nothing thrown, nothing left running, the constants the original
 // 5.6.0 exports with its values. Prints what it saw.
 const sdk = await import("wasm-session-manager");
+// Strings through the wasm and back: ASCII or not, short or long.
+const texts = ["", "a", "x".repeat(64), "y".repeat(65), "héllo", "z".repeat(63) + "é", "✓ 🚀 ok", "q".repeat(300) + "ü"];
+const memory = new sdk.MemoryStorage();
+const roundTrips = [];
+for (const [i, text] of texts.entries()) {
+  await memory.set(`k${i}`, text);
+  roundTrips.push((await memory.get(`k${i}`)) === text);
+}
 console.log(
   JSON.stringify({
     names: Object.keys(sdk).sort(),
@@ -10,5 +18,6 @@ console.log(
     padded: sdk.padHexString("0xABC"),
     long: sdk.padHexString("0x" + "1".repeat(70)),
     storageAvailable: sdk.storageAvailable("localStorage"),
+    roundTrips,
   }),
 );
