@@ -1,9 +1,10 @@
-//! The core's [`Transport`] over `fetch`, with a timeout that aborts the request (AbortController)
-//! and an abort when the future is dropped.
+//! The core's [`Transport`] over `fetch`, through the `send` function of the library's JS snippet
+//! ([`super::snippet`]): the request is built, sent and read in JS, with a timeout that aborts it
+//! (AbortController) and fails the call even when a `fetch` wrapper ignores the abort, and an abort
+//! when the future is dropped. One call and one promise cross the boundary per request.
 
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -11,125 +12,81 @@ use crate::core::error::{Error, Result};
 use crate::core::text;
 use crate::core::transport::{HttpRequest, HttpResponse, Transport, READ_RESPONSE_HEADERS};
 use crate::web::js_error;
-use crate::web::timer::Timeout;
-
-#[wasm_bindgen]
-extern "C" {
-    /// The global `fetch` (window or worker). `catch`: a wrapper that throws synchronously (or a
-    /// missing `fetch`) is a network error, not an exception through the wasm.
-    /// `fetch(url, init)`, not `fetch(new Request(url, init))`: the browser builds the request once.
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn global_fetch(
-        url: &str,
-        init: &web_sys::RequestInit,
-    ) -> std::result::Result<JsValue, JsValue>;
-}
+use crate::web::snippet::{fetch_call, FetchAnswer, FetchCall};
 
 /// Sends requests with the browser's `fetch`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FetchTransport;
 
-/// Aborts the request when dropped before it completed (a cancelled future); nothing once the whole
-/// answer has been read.
-struct AbortOnDrop {
-    controller: web_sys::AbortController,
-    done: bool,
-}
+/// Aborts the request when dropped before it completed (a cancelled future); nothing once it is
+/// over.
+struct AbortOnDrop(FetchCall);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        if !self.done {
-            self.controller.abort();
-        }
+        self.0.abort();
     }
 }
 
-fn build(
-    req: &HttpRequest,
-    signal: &web_sys::AbortSignal,
-) -> std::result::Result<web_sys::RequestInit, JsValue> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(req.method.as_str());
-    init.set_signal(Some(signal));
-    let headers = web_sys::Headers::new()?;
+/// The header names and values joined by NUL, or `None` if one holds a NUL (which no header may:
+/// `Headers.append` refuses it).
+fn joined_headers(req: &HttpRequest) -> Option<String> {
+    let mut out = String::new();
     for (name, value) in &req.headers {
-        headers.append(name, value)?;
+        if name.contains('\0') || value.contains('\0') {
+            return None;
+        }
+        if !out.is_empty() {
+            out.push('\0');
+        }
+        out.push_str(name);
+        out.push('\0');
+        out.push_str(value);
     }
-    init.set_headers(&headers);
-    if let Some(body) = &req.body {
-        init.set_body(&JsValue::from_str(body));
-    }
-    Ok(init)
-}
-
-/// The headers the SDK reads ([`READ_RESPONSE_HEADERS`]), one `get` each.
-fn read_headers(headers: &web_sys::Headers) -> Vec<(String, String)> {
-    READ_RESPONSE_HEADERS
-        .iter()
-        .filter_map(|name| match headers.get(name) {
-            Ok(Some(value)) => Some(((*name).to_owned(), value)),
-            _ => None,
-        })
-        .collect()
+    Some(out)
 }
 
 async fn send(req: HttpRequest) -> Result<HttpResponse> {
-    let controller = web_sys::AbortController::new()
-        .map_err(|e| Error::Network(text::cat(&["AbortController: ", &js_error::describe(&e)])))?;
-    let mut abort = AbortOnDrop {
-        controller,
-        done: false,
+    let invalid =
+        |why: &str| Error::Network(text::cat(&["invalid request to ", &req.url, ": ", why]));
+    let Some(headers) = joined_headers(&req) else {
+        return Err(invalid("a header name or value holds a NUL character"));
     };
-    let signal = abort.controller.signal();
-    let init = build(&req, &signal).map_err(|e| {
-        Error::Network(text::cat(&[
-            "invalid request to ",
-            &req.url,
-            ": ",
-            &js_error::describe(&e),
-        ]))
-    })?;
-    let _timer = req
-        .timeout_ms
-        .map(|ms| Timeout::abort_after(&abort.controller, ms));
-    let fail = |e: JsValue| match (req.timeout_ms, signal.aborted()) {
-        (Some(ms), true) => Error::Timeout {
-            url: req.url.clone(),
-            ms,
-        },
-        _ => Error::Network(text::cat(&[
-            req.method.as_str(),
-            " ",
-            &req.url,
-            ": ",
-            &js_error::describe(&e),
-        ])),
+    let call = AbortOnDrop(fetch_call(
+        req.method.as_str(),
+        &req.url,
+        &headers,
+        req.body.as_deref(),
+        req.timeout_ms.unwrap_or(0),
+    ));
+    let failed =
+        |why: &str| Error::Network(text::cat(&[req.method.as_str(), " ", &req.url, ": ", why]));
+    let answer: FetchAnswer = match JsFuture::from(call.0.outcome()).await {
+        Ok(answer) => answer.unchecked_into(),
+        Err(reason) => {
+            let reason = js_sys::Array::from(&reason);
+            let error = reason.get(1);
+            return Err(match reason.get(0).as_f64().map(|k| k as u8) {
+                Some(0) => Error::Timeout {
+                    url: req.url.clone(),
+                    ms: req.timeout_ms.unwrap_or(0),
+                },
+                Some(2) => failed("fetch resolved to something that is not a Response"),
+                Some(3) => invalid(&js_error::describe(&error)),
+                _ => failed(&js_error::describe(&error)),
+            });
+        }
     };
-    let pending = global_fetch(&req.url, &init).map_err(fail)?;
-    // A wrapper may return anything: take it as a thenable, and check that a Response came back.
-    let answer = JsFuture::from(js_sys::Promise::resolve(&pending))
-        .await
-        .map_err(fail)?;
-    let response: web_sys::Response = answer.dyn_into().map_err(|_| {
-        Error::Network(text::cat(&[
-            req.method.as_str(),
-            " ",
-            &req.url,
-            ": fetch resolved to something that is not a Response",
-        ]))
-    })?;
-    let text = response.text().map_err(fail)?;
-    let body = JsFuture::from(text)
-        .await
-        .map_err(fail)?
-        .as_string()
-        .unwrap_or_default();
-    abort.done = true;
+    let read = [answer.content_type(), answer.retry_after()];
     Ok(HttpResponse {
-        status: response.status(),
-        status_text: response.status_text(),
-        headers: read_headers(&response.headers()),
-        body,
+        status: answer.status(),
+        status_text: answer.status_text(),
+        headers: READ_RESPONSE_HEADERS
+            .iter()
+            .zip(read)
+            .filter_map(|(name, value)| Some(((*name).to_owned(), value?)))
+            .collect(),
+        body: answer.body(),
     })
 }
 

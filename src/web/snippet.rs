@@ -1,6 +1,6 @@
 //! The library's one JS snippet: the small functions that are cheaper written in JS than bound call
 //! by call (each `inline_js` snippet is one more module a page fetches, so there is only this one).
-//! `aes` serves [`super::subtle`], `lock` serves [`super::locks`].
+//! `aes` serves [`super::subtle`], `lock` serves [`super::locks`], `send` serves [`super::fetch`].
 
 use wasm_bindgen::prelude::*;
 
@@ -26,6 +26,30 @@ export function lock(name, ms) {
     } catch { clearTimeout(t); granted(false); }
   });
   return h;
+}
+export function send(method, url, headers, body, ms) {
+  const c = new AbortController();
+  let t = 0, over = false;
+  const call = { a() { if (!over) { over = true; clearTimeout(t); c.abort(); } } };
+  call.p = new Promise((ok, fail) => {
+    const end = (f, v) => { over = true; clearTimeout(t); f(v); };
+    let init;
+    try {
+      const h = new Headers(), kv = headers ? headers.split("\0") : [];
+      for (let i = 0; i + 1 < kv.length; i += 2) h.append(kv[i], kv[i + 1]);
+      init = { method, headers: h, signal: c.signal };
+      if (body != null) init.body = body;
+    } catch (e) { return end(fail, [3, e]); }
+    if (ms) t = setTimeout(() => { c.abort(); end(fail, [0]); }, ms);
+    const lost = (e) => end(fail, ms && c.signal.aborted ? [0] : [1, e]);
+    try {
+      Promise.resolve(fetch(url, init)).then((r) => {
+        if (!(r instanceof Response)) return end(fail, [2]);
+        return r.text().then((b) => end(ok, { s: r.status, t: r.statusText, c: r.headers.get("content-type"), r: r.headers.get("retry-after"), b }));
+      }).then(null, lost);
+    } catch (e) { lost(e); }
+  });
+  return call;
 }
 "#)]
 extern "C" {
@@ -56,4 +80,47 @@ extern "C" {
     /// anyway is released at once).
     #[wasm_bindgen(method, js_name = r)]
     pub(crate) fn release(this: &LockRequest);
+
+    /// A request in flight.
+    pub(crate) type FetchCall;
+
+    /// `fetch(url, { method, headers, body, signal })`: `headers` is names and values joined by
+    /// NUL; `ms` 0 is no timeout. At `ms` the request is aborted and the call fails at once, also
+    /// when a `fetch` wrapper ignores the abort.
+    #[wasm_bindgen(js_name = send)]
+    pub(crate) fn fetch_call(
+        method: &str,
+        url: &str,
+        headers: &str,
+        body: Option<&str>,
+        ms: u32,
+    ) -> FetchCall;
+
+    /// Resolves to the [`FetchAnswer`] once the whole body is read; rejects with `[0]` at the
+    /// timeout, `[1, error]` when `fetch` (or reading the body) failed, `[2]` when `fetch` resolved
+    /// to something that is not a `Response`, `[3, error]` when the request could not be built.
+    #[wasm_bindgen(method, getter, js_name = p)]
+    pub(crate) fn outcome(this: &FetchCall) -> js_sys::Promise;
+
+    /// Aborts the request, unless it is over.
+    #[wasm_bindgen(method, js_name = a)]
+    pub(crate) fn abort(this: &FetchCall);
+
+    /// What came back: the status, its text, the two headers the SDK reads, the body.
+    pub(crate) type FetchAnswer;
+
+    #[wasm_bindgen(method, getter, js_name = s)]
+    pub(crate) fn status(this: &FetchAnswer) -> u16;
+
+    #[wasm_bindgen(method, getter, js_name = t)]
+    pub(crate) fn status_text(this: &FetchAnswer) -> String;
+
+    #[wasm_bindgen(method, getter, js_name = c)]
+    pub(crate) fn content_type(this: &FetchAnswer) -> Option<String>;
+
+    #[wasm_bindgen(method, getter, js_name = r)]
+    pub(crate) fn retry_after(this: &FetchAnswer) -> Option<String>;
+
+    #[wasm_bindgen(method, getter, js_name = b)]
+    pub(crate) fn body(this: &FetchAnswer) -> String;
 }

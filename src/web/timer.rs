@@ -35,20 +35,6 @@ impl Timeout {
             id: set_timeout(handler, clamp(ms)),
         }
     }
-
-    /// Aborts `controller` after `ms` milliseconds (a request's timeout) with its own `abort`
-    /// bound to it: no Rust closure per request.
-    pub fn abort_after(controller: &web_sys::AbortController, ms: u32) -> Self {
-        let abort = js_sys::Reflect::get(controller, &JsValue::from_str("abort"))
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-        match abort {
-            Some(abort) => Self::new(ms, &abort.bind0(controller)),
-            None => Self {
-                id: JsValue::UNDEFINED,
-            },
-        }
-    }
 }
 
 impl Drop for Timeout {
