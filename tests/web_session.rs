@@ -101,6 +101,35 @@ async fn a_fetch_wrapper_that_throws_is_a_network_error_and_frees_the_lock() {
 }
 
 #[wasm_bindgen_test]
+async fn a_fetch_wrapper_that_never_settles_fails_at_the_request_timeout() {
+    let l = login("xh", r#"{"x":12}"#).await;
+    let opts = json(&format!(
+        r#"{{"apiClientConfig":{{"baseURL":"{}","timeout":300}},"storageKeyPrefix":"xh","backoff":false}}"#,
+        server()
+    ));
+    let m = AuthSessionManager::new(opts).unwrap();
+    wait(m.set_tokens(tokens(&l))).await.unwrap();
+    set_fetch("hang");
+    let start = js_sys::Date::now();
+    let result = wait(m.authorize()).await;
+    let took = js_sys::Date::now() - start;
+    set_fetch("restore");
+    let err = result.expect_err("a fetch that never settles");
+    assert_eq!(code(&err), "NETWORK", "{}", describe(&err));
+    assert!(
+        get_str(&err, "message").contains("timed out after 300 ms"),
+        "{}",
+        describe(&err)
+    );
+    // Failed at the timeout (timers are never early; how late is load's business), not a second
+    // later as a bound of the caller's would.
+    assert!(took >= 290.0, "failed after {took} ms, before the timeout");
+    // The session was kept, and the manager works once fetch does.
+    let data = wait(m.authorize()).await.unwrap();
+    assert_eq!(get(&data, "x").as_f64(), Some(12.0));
+}
+
+#[wasm_bindgen_test]
 async fn a_provider_that_throws_oddities_is_a_typed_error_then_the_manager_works() {
     let l = login("x2", r#"{"x":2}"#).await;
     let opts = options("x2", r#","backoff":false"#);

@@ -138,6 +138,12 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
 pub trait Transport {
     /// Sends `request` and waits for the whole answer.
     fn send(&self, request: HttpRequest) -> LocalBoxFuture<'_, Result<HttpResponse>>;
+
+    /// Does every request with a `timeout_ms` settle by then, whatever the server or a wrapper in
+    /// between does? Then callers start no timer of their own around [`Transport::send`].
+    fn enforces_timeout(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

@@ -94,4 +94,9 @@ impl Transport for FetchTransport {
     fn send(&self, request: HttpRequest) -> LocalBoxFuture<'_, Result<HttpResponse>> {
         send(request).boxed_local()
     }
+
+    /// The snippet's timer fails the call at the timeout even if `fetch` never settles.
+    fn enforces_timeout(&self) -> bool {
+        true
+    }
 }

@@ -431,6 +431,7 @@ export function setFetch(mode) {
     if (mode === "throw") throw new Error("fetch wrapper exploded");
     if (mode === "non-response") return Promise.resolve(42);
     if (mode === "reject-string") return Promise.reject("offline (a string)");
+    if (mode === "hang") return new Promise(() => {}); // never settles, ignores the abort
     return realFetch(...args);
   };
 }

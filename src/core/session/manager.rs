@@ -10,7 +10,8 @@ use futures::FutureExt;
 use super::backoff::Backoff;
 use super::options::{SessionOptions, STORAGE_TIMEOUT_MS};
 use super::refresh::{
-    bounded_read, read_consistent, read_stored, storage_timeout, Coordinator, FlightPlan, Snapshot,
+    bounded_read, read_consistent, read_stored, send_bounded, storage_timeout, Coordinator,
+    FlightPlan, Snapshot,
 };
 use super::schedule::Schedule;
 use super::state::{
@@ -780,11 +781,9 @@ where
                             access.as_deref(),
                             stored.refresh_token.as_deref(),
                         ) {
-                            let bound = u64::from(inner.options.request_timeout_ms()) + 1_000;
                             // Whatever the server answers (or if it cannot be reached), the
                             // session ends here.
-                            let _ =
-                                within(&inner.clock, bound, inner.transport.send(request)).await;
+                            let _ = send_bounded(&inner, request).await;
                         }
                     }
                     inner.clear_now().await

@@ -38,7 +38,7 @@ use crate::core::error::{AuthErrorCode, Error, Result};
 use crate::core::keys::Slot;
 use crate::core::lock::Lock;
 use crate::core::text;
-use crate::core::transport::Transport;
+use crate::core::transport::{HttpRequest, HttpResponse, Transport};
 
 /// What a refresh did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -320,6 +320,20 @@ pub(super) fn storage_timeout() -> Error {
     Error::StorageUnavailable("the storage adapter did not answer within 5 s".to_owned())
 }
 
+/// Sends `request`; `None` when it ran out of time. The transport aborts at the request's timeout;
+/// a transport that does not promise to settle by then (see [`Transport::enforces_timeout`]) is
+/// also bounded here, a second later.
+pub(super) async fn send_bounded<T: Transport, L, C: Clock>(
+    inner: &Inner<T, L, C>,
+    request: HttpRequest,
+) -> Option<Result<HttpResponse>> {
+    if inner.transport.enforces_timeout() {
+        return Some(inner.transport.send(request).await);
+    }
+    let bound = u64::from(inner.options.request_timeout_ms()) + 1_000;
+    within(&inner.clock, bound, inner.transport.send(request)).await
+}
+
 /// What a flight knew before it took the lock.
 struct Known {
     /// May it adopt tokens another tab rotated?
@@ -385,10 +399,7 @@ where
         Ok(request) => request,
         Err(e) => return (Err(e), nothing),
     };
-    // The transport aborts at the request's timeout; this bound also covers a transport (a
-    // wrapped `fetch`) that ignores it.
-    let bound = u64::from(inner.options.request_timeout_ms()) + 1_000;
-    let sent = within(&inner.clock, bound, inner.transport.send(request)).await;
+    let sent = send_bounded(inner, request).await;
     let (answer, retry_after) = match sent {
         Some(Ok(response)) => {
             let retry_after = response
