@@ -6,6 +6,12 @@
 //! stays so: nesting is limited to 127 levels, and [`parse`] refuses an escaped lone surrogate
 //! (a Rust `String` cannot hold one) while [`is_valid`] accepts it. Writing a string escapes as
 //! `JSON.stringify` does for any Rust string.
+//!
+//! In the wasm, [`parse`] and [`is_valid`] are the browser's own `JSON.parse` (`crate::web::json_parse`
+//! walks its result into a [`Value`]): the reader below is native only (tests, fuzzing, the server's
+//! view of the same formats). Differences there: a number is the text `JSON.stringify` writes for
+//! the value `JSON.parse` read (`1.0` reads as `1`), an escaped lone surrogate reads as U+FFFD
+//! instead of being refused, and an error carries no offset.
 
 use std::fmt;
 
@@ -35,16 +41,29 @@ pub struct ParseError {
 }
 
 impl ParseError {
+    /// An error of the browser's reader (no offset).
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn browser(what: &'static str) -> Self {
+        Self { what, at: 0 }
+    }
+
     /// The byte offset of the problem.
     pub fn offset(&self) -> usize {
         self.at
     }
 
     /// `{what} at byte {offset}` (also its `Display`), built without `core::fmt`.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn message(&self) -> String {
         let mut out = crate::core::text::cat(&[self.what, " at byte "]);
         crate::core::text::push_dec(&mut out, self.at as u64);
         out
+    }
+
+    /// `{what}` (the browser's reader gives no offset).
+    #[cfg(target_arch = "wasm32")]
+    pub fn message(&self) -> String {
+        self.what.to_owned()
     }
 }
 
@@ -57,9 +76,13 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// Nesting deeper than this is refused (serde_json's limit).
-const MAX_DEPTH: u32 = 127;
+pub(crate) const MAX_DEPTH: u32 = 127;
+
+#[cfg(target_arch = "wasm32")]
+pub use crate::web::json_parse::{is_valid, parse};
 
 /// Parses one JSON value surrounded by optional whitespace.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn parse(text: &str) -> Result<Value, ParseError> {
     let mut parser = Parser::new(text);
     let value = parser.document()?;
@@ -73,6 +96,7 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
 }
 
 /// True when `text` is one JSON value (lone surrogate escapes allowed, as `JSON.parse` allows them).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn is_valid(text: &str) -> bool {
     Parser::new(text).document().is_ok()
 }
@@ -159,7 +183,12 @@ impl Value {
     /// The number as `JSON.parse` reads it (out of range: ±infinity, too small: 0), if this is one.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
+            #[cfg(not(target_arch = "wasm32"))]
             Self::Number(text) => Some(number_to_f64(text)),
+            // The text JSON.stringify wrote for a number JSON.parse read: reading it back gives
+            // that number exactly.
+            #[cfg(target_arch = "wasm32")]
+            Self::Number(text) => js_sys::JSON::parse(text).ok()?.as_f64(),
             _ => None,
         }
     }
@@ -227,6 +256,7 @@ impl Value {
 /// in 2^53 and the decimal exponent is within ±22 — every timestamp and small number; otherwise
 /// within an ulp or so. Written out rather than `str::parse::<f64>` to keep core's 4 KB decimal
 /// float parser out of the wasm.
+#[cfg(not(target_arch = "wasm32"))]
 fn number_to_f64(text: &str) -> f64 {
     let (negative, text) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -298,6 +328,7 @@ fn number_to_f64(text: &str) -> f64 {
 }
 
 /// 10^n for n <= 22 (exact in an f64).
+#[cfg(not(target_arch = "wasm32"))]
 fn pow10(n: u32) -> f64 {
     let mut p = 1.0;
     for _ in 0..n {
@@ -312,6 +343,7 @@ impl fmt::Display for Value {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 struct Parser<'a> {
     text: &'a str,
     pos: usize,
@@ -320,8 +352,10 @@ struct Parser<'a> {
     lone_surrogate: Option<usize>,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 type Parsed<T> = Result<T, ParseError>;
 
+#[cfg(not(target_arch = "wasm32"))]
 impl<'a> Parser<'a> {
     fn new(text: &'a str) -> Self {
         Self {
@@ -553,7 +587,9 @@ impl<'a> Parser<'a> {
     }
 }
 
-#[cfg(test)]
+// The reader's own tests: native only, as the reader is (the wasm reads with `JSON.parse`: its
+// tests are the browser tests in tests/web_json.rs).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -5,6 +5,7 @@ pub mod cookie_storage;
 pub mod fetch;
 pub mod js_adapter;
 pub mod js_error;
+pub mod json_parse;
 pub mod locks;
 pub mod random;
 pub mod snippet;
