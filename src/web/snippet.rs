@@ -1,6 +1,6 @@
 //! The library's one JS snippet: the small functions that are cheaper written in JS than bound call
 //! by call (each `inline_js` snippet is one more module a page fetches, so there is only this one).
-//! `aes` serves [`super::subtle`], `lock` serves [`super::locks`], `send` serves [`super::fetch`].
+//! `aes` and `digest` serve [`super::subtle`], `lock` serves [`super::locks`], `send` serves [`super::fetch`].
 
 use wasm_bindgen::prelude::*;
 
@@ -10,6 +10,13 @@ export function aes(name, encrypt, key, iv, data) {
   if (!s) return Promise.reject(0);
   data = data.slice();
   return s.importKey("raw", key, name, false, [op]).then((k) => s[op](params, k, data)).then((b) => new Uint8Array(b));
+}
+export function digest(key, data) {
+  const s = globalThis.crypto && crypto.subtle, hmac = { name: "HMAC", hash: "SHA-256" };
+  if (!s) return Promise.reject(0);
+  data = data.slice();
+  return (key ? s.importKey("raw", key.slice(), hmac, false, ["sign"]).then((k) => s.sign(hmac, k, data)) : s.digest("SHA-512", data))
+    .then((b) => new Uint8Array(b));
 }
 export function lock(name, ms) {
   const l = globalThis.navigator && navigator.locks;
@@ -64,6 +71,12 @@ extern "C" {
         iv: &[u8],
         data: &[u8],
     ) -> js_sys::Promise;
+
+    /// `crypto.subtle.digest("SHA-512", data)` without `key`, the HMAC-SHA256 of `data` under
+    /// `key` with it (inputs copied first); rejects with 0 when there is no `crypto.subtle`, with
+    /// the DOMException when the operation fails.
+    #[wasm_bindgen(js_name = digest)]
+    pub(crate) fn subtle_digest(key: Option<&[u8]>, data: &[u8]) -> js_sys::Promise;
 
     /// A request for the Web Lock `name`, waiting at most `ms`: `None` without `navigator.locks`.
     pub(crate) type LockRequest;

@@ -1,13 +1,17 @@
-//! The symmetric ciphers of `core::crypto::symmetric` on the browser's Web Crypto: AES-CBC and
-//! AES-GCM through `crypto.subtle` (browsers in a secure context, workers, Node 19+), as the
-//! original's eccrypto does. One import: `aes` of the library's JS snippet ([`super::snippet`])
-//! imports the key and runs the operation.
+//! The symmetric ciphers of `core::crypto::symmetric` and the hashes of `core::crypto::hash` on the
+//! browser's Web Crypto: AES-CBC, AES-GCM, SHA-512 and HMAC-SHA256 through `crypto.subtle`
+//! (browsers in a secure context, workers, Node 19+), as the original's eccrypto does. Two imports,
+//! `aes` and `digest` of the library's JS snippet ([`super::snippet`]), each importing the key and
+//! running the operation in one promise.
 
 use wasm_bindgen_futures::JsFuture;
 
 use crate::core::crypto::symmetric::Mode;
 use crate::core::error::{Error, Result};
-use crate::web::snippet::subtle_aes;
+use crate::web::snippet::{subtle_aes, subtle_digest};
+
+const UNAVAILABLE: &str =
+    "Web Crypto (crypto.subtle) is unavailable: the page must be a secure context (https: or localhost)";
 
 /// Encrypts or decrypts `data` under `key` with Web Crypto.
 pub(crate) async fn aes(key: &[u8; 32], mode: Mode, encrypt: bool, data: &[u8]) -> Result<Vec<u8>> {
@@ -17,11 +21,17 @@ pub(crate) async fn aes(key: &[u8; 32], mode: Mode, encrypt: bool, data: &[u8]) 
     };
     match JsFuture::from(subtle_aes(name, encrypt, key, iv, data)).await {
         Ok(bytes) => Ok(js_sys::Uint8Array::new(&bytes).to_vec()),
-        Err(reason) if reason == 0 => Err(Error::Crypto(
-            "Web Crypto (crypto.subtle) is unavailable: the page must be a secure context (https: or localhost)"
-                .to_owned(),
-        )),
+        Err(reason) if reason == 0 => Err(Error::Crypto(UNAVAILABLE.to_owned())),
         Err(_) if !encrypt => Err(mode.failure()),
         Err(_) => Err(Error::Crypto("encryption failed".to_owned())),
+    }
+}
+
+/// SHA-512 of `data` without `key`, HMAC-SHA256 under `key` with it.
+pub(crate) async fn digest(key: Option<&[u8; 32]>, data: &[u8]) -> Result<Vec<u8>> {
+    match JsFuture::from(subtle_digest(key.map(|k| k.as_slice()), data)).await {
+        Ok(bytes) => Ok(js_sys::Uint8Array::new(&bytes).to_vec()),
+        Err(reason) if reason == 0 => Err(Error::Crypto(UNAVAILABLE.to_owned())),
+        Err(_) => Err(Error::Crypto("hashing failed".to_owned())),
     }
 }

@@ -2,20 +2,17 @@
 //! shared x-coordinate split into an AES-256-CBC key and an HMAC-SHA256 key, encrypt-then-MAC over
 //! `iv || ephemPublicKey || ciphertext`.
 
-use hmac::{Mac, SimpleHmac};
 use k256::elliptic_curve::sec1::ToEncodedPoint;
 use k256::{PublicKey, SecretKey};
-use sha2::{Digest, Sha256, Sha512};
 use zeroize::Zeroizing;
 
+use super::hash::{self, equal_in_constant_time};
 use super::keys::SessionKey;
 use super::symmetric::{self, Mode};
 use super::util::{decode_hex, random_bytes};
 use crate::core::error::{Error, Result};
 use crate::core::json;
 use crate::core::text;
-// SimpleHmac, as ecdsa's RFC 6979 uses: one HMAC implementation in the wasm instead of two.
-type HmacSha256 = SimpleHmac<Sha256>;
 
 /// An eccrypto ciphertext: the four fields of the `session_data` JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,30 +94,23 @@ struct DerivedKeys {
 }
 
 impl DerivedKeys {
-    fn new(shared_x: &[u8]) -> Self {
-        let mut hash = Sha512::digest(shared_x);
+    async fn new(shared_x: &[u8]) -> Result<Self> {
+        let hash = hash::sha512(shared_x).await?;
         let mut enc = Zeroizing::new([0u8; 32]);
         let mut mac = Zeroizing::new([0u8; 32]);
         enc.copy_from_slice(&hash[..32]);
         mac.copy_from_slice(&hash[32..]);
-        zeroize::Zeroize::zeroize(hash.as_mut_slice());
-        Self { enc, mac }
+        Ok(Self { enc, mac })
     }
-    fn enc_key(&self) -> &[u8; 32] {
-        &self.enc
-    }
-    fn mac_key(&self) -> &[u8; 32] {
-        &self.mac
-    }
-}
 
-fn mac_input(mac_key: &[u8; 32], iv: &[u8], ephem: &[u8], ciphertext: &[u8]) -> Result<HmacSha256> {
-    let mut mac = <HmacSha256 as Mac>::new_from_slice(mac_key)
-        .map_err(|_| Error::Crypto("invalid HMAC key".to_owned()))?;
-    mac.update(iv);
-    mac.update(ephem);
-    mac.update(ciphertext);
-    Ok(mac)
+    /// The MAC of a message: HMAC-SHA256 over `iv || ephemPublicKey || ciphertext`.
+    async fn mac(&self, iv: &[u8], ephem: &[u8], ciphertext: &[u8]) -> Result<[u8; 32]> {
+        let mut input = Vec::with_capacity(iv.len() + ephem.len() + ciphertext.len());
+        input.extend_from_slice(iv);
+        input.extend_from_slice(ephem);
+        input.extend_from_slice(ciphertext);
+        hash::hmac_sha256(&self.mac, &input).await
+    }
 }
 
 /// The x-coordinate of `secret · public`, 32 bytes.
@@ -148,16 +138,16 @@ pub async fn seal_with(
     iv: [u8; 16],
 ) -> Result<EciesPayload> {
     let x = shared_x(ephemeral, recipient);
-    let keys = DerivedKeys::new(x.as_slice());
+    let keys = DerivedKeys::new(x.as_slice()).await?;
     let ephem_public_key = ephemeral
         .public_key()
         .to_encoded_point(false)
         .as_bytes()
         .to_vec();
-    let ciphertext = symmetric::encrypt(keys.enc_key(), Mode::Cbc(iv), plaintext).await?;
-    let mac = mac_input(keys.mac_key(), &iv, &ephem_public_key, &ciphertext)?
-        .finalize()
-        .into_bytes()
+    let ciphertext = symmetric::encrypt(&keys.enc, Mode::Cbc(iv), plaintext).await?;
+    let mac = keys
+        .mac(&iv, &ephem_public_key, &ciphertext)
+        .await?
         .to_vec();
     Ok(EciesPayload {
         iv: iv.to_vec(),
@@ -171,12 +161,12 @@ pub async fn seal_with(
 /// decrypted: first with the shared secret's leading zero bytes stripped, then with all 32 bytes
 /// (PROTOCOL.md §6). Neither matches → `Error::Crypto("bad MAC")`.
 pub async fn open(key: &SessionKey, payload: &EciesPayload) -> Result<Vec<u8>> {
-    let (enc_key, iv) = verified_key(key, payload)?;
+    let (enc_key, iv) = verified_key(key, payload).await?;
     symmetric::decrypt(&enc_key, Mode::Cbc(iv), &payload.ciphertext).await
 }
 
 /// The AES key and iv of a payload whose MAC verifies.
-fn verified_key(
+async fn verified_key(
     key: &SessionKey,
     payload: &EciesPayload,
 ) -> Result<(Zeroizing<[u8; 32]>, [u8; 16])> {
@@ -197,14 +187,11 @@ fn verified_key(
         &[stripped, x.as_slice()]
     };
     for candidate in candidates {
-        let keys = DerivedKeys::new(candidate);
-        let mac = mac_input(
-            keys.mac_key(),
-            &payload.iv,
-            &payload.ephem_public_key,
-            &payload.ciphertext,
-        )?;
-        if mac.verify_slice(&payload.mac).is_ok() {
+        let keys = DerivedKeys::new(candidate).await?;
+        let mac = keys
+            .mac(&payload.iv, &payload.ephem_public_key, &payload.ciphertext)
+            .await?;
+        if equal_in_constant_time(&mac, &payload.mac) {
             return Ok((keys.enc, iv));
         }
     }

@@ -1,0 +1,46 @@
+import { getPublic, generatePrivate } from "@toruslabs/eccrypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { launchChromium, median, preparePages, startSessionServer } from "./lib.mjs";
+const N = Number(process.env.N ?? 12);
+const dir = await preparePages();
+writeFileSync(join(dir, "cb.html"), '<!doctype html><meta charset="utf-8"><script type="module" src="./cb.js"></script>');
+writeFileSync(join(dir, "cb.js"), `
+const impl = new URLSearchParams(location.search).get("impl");
+window.bench = { ready: true, run: async () => {
+  const m = {}; const t0 = performance.now(); const mark = (k) => (m[k] = performance.now() - t0);
+  const lib = await import(impl === "ours" ? "./pkg/index.js" : impl === "auth" ? "./pkg/auth.js" : "./original.js"); mark("import");
+  if (lib.ready) { await lib.ready(); mark("ready"); }
+  const s = new lib.AuthSessionManager({ apiClientConfig: { baseURL: location.origin } }); mark("new");
+  const d = await s.authorize(); mark("authorize");
+  const s2 = new lib.AuthSessionManager({ apiClientConfig: { baseURL: location.origin } });
+  const t2 = performance.now(); await s2.authorize(); m.second = performance.now() - t2;
+  for (const e of performance.getEntriesByType("resource")) { const n = e.name.split("/").pop().split("?")[0]; if (/wasm|refresh|\\.js/.test(n)) m["res " + n] = Math.round(e.startTime - t0) + "+" + Math.round(e.duration); }
+  m.username = d && d.username; return m;
+}};`);
+const server = await startSessionServer(dir);
+const browser = await launchChromium();
+async function login() {
+  const key = generatePrivate();
+  const res = await fetch(`${server.url}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "bench", public_key: Buffer.from(getPublic(key)).toString("hex"), session_data: { username: "bench" } }) });
+  return { sessionId: Buffer.from(key).toString("hex"), ...(await res.json()) };
+}
+const out = { orig: [], ours: [], auth: [] };
+for (let i = 0; i < N; i++) for (const impl of Object.keys(out)) {
+  const t = await login();
+  const context = await browser.newContext();
+  await context.addCookies([{ name: "w3a:refresh_token", value: t.refresh_token, url: server.url }]);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/cb.html?impl=${impl}`);
+  await page.waitForFunction(() => window.bench && window.bench.ready);
+  await page.evaluate((t) => { localStorage.setItem("w3a:session_id", t.sessionId); localStorage.setItem("w3a:access_token", t.access_token); }, t);
+  out[impl].push(await page.evaluate(() => window.bench.run()));
+  await context.close();
+}
+await browser.close(); await server.stop();
+for (const [impl, arr] of Object.entries(out)) {
+  const keys = Object.keys(arr[0]).filter((k) => typeof arr[0][k] === "number");
+  console.log(impl, keys.map((k) => `${k} ${median(arr.map((a) => a[k])).toFixed(1)}`).join("  "));
+  console.log("   ", Object.entries(arr[arr.length - 1]).filter(([k]) => k.startsWith("res")).map(([k, v]) => `${k} ${v}`).join("  "));
+}
