@@ -15,10 +15,12 @@ import { StorageManager as OriginalStorageManager } from "@toruslabs/session-man
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const entry = path.resolve(here, "..", "..", "pkg", "node.mjs");
-const load = () => {
-  assert.ok(existsSync(entry), `${entry} missing: run scripts/build-pkg.sh first`);
-  return import(pathToFileURL(entry).href);
+const authEntry = path.resolve(here, "..", "..", "pkg", "auth.node.mjs");
+const loadFrom = (file) => {
+  assert.ok(existsSync(file), `${file} missing: run scripts/build-pkg.sh first`);
+  return import(pathToFileURL(file).href);
 };
+const load = () => loadFrom(entry);
 
 /** Runs `fn` with a fake fetch answering `reply` (JSON text); gives the one request sent and the result. */
 async function withFetch(reply, fn) {
@@ -120,4 +122,39 @@ test("without crypto.subtle (an insecure context) decryption is a CryptoError th
   }
   const ok = await withFetch(reply, () => new sdk.StorageManager(options).authorizeSession());
   assert.deepEqual(ok.result, { a: 1 });
+});
+
+// The auth entry's wasm has its own crypto (src/core/crypto/curve.rs: a fixed-window multiplication
+// instead of k256's GLV; src/core/crypto/hash.rs: Web Crypto's SHA-512 and HMAC): what it computes
+// must be what eccrypto computes, on random keys.
+test("the auth entry: public keys are eccrypto's, and authorize() decrypts what eccrypto encrypted (and ends a tampered session)", async () => {
+  const sdk = await loadFrom(authEntry);
+  await sdk.ready();
+  for (let i = 0; i < 24; i++) {
+    const key = i === 0 ? Buffer.from("00".repeat(31) + "01", "hex") : eccrypto.generatePrivate();
+    const expected = Buffer.from(eccrypto.getPublic(key)).toString("hex");
+    assert.equal(sdk.StorageManager.getPublicKey(mh.bytesToHex(key)), expected, `key ${i}`);
+  }
+  const session = (sessionId) => {
+    const storage = { sessionId: new sdk.MemoryStorage(), accessToken: new sdk.MemoryStorage(), refreshToken: new sdk.MemoryStorage(), idToken: new sdk.MemoryStorage() };
+    return new sdk.AuthSessionManager({ apiClientConfig: { baseURL: base }, storage, sync: false });
+  };
+  for (const [i, payload] of [{ a: 1 }, ...payloads.filter((p) => typeof p === "object")].entries()) {
+    const key = eccrypto.generatePrivate();
+    const manager = session();
+    await manager.setTokens({ sessionId: mh.bytesToHex(key), accessToken: "at", refreshToken: "rt" });
+    const sessionData = await mh.encryptData(key, payload);
+    const reply = JSON.stringify({ access_token: "at2", refresh_token: "rt2", session_data: sessionData });
+    const { result } = await withFetch(reply, () => manager.authorize());
+    assert.deepEqual(result, payload, `case ${i}`);
+    if (i === 0) {
+      const e = JSON.parse(sessionData);
+      const tampered = JSON.stringify({ ...e, mac: (e.mac[0] === "0" ? "1" : "0") + e.mac.slice(1) });
+      const bad = JSON.stringify({ access_token: "at3", refresh_token: "rt3", session_data: tampered });
+      const after = await withFetch(bad, () => manager.authorize());
+      assert.equal(after.result, null);
+      assert.equal(manager.isAuthenticated(), false);
+    }
+    manager.dispose();
+  }
 });

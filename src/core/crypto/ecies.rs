@@ -113,13 +113,7 @@ impl DerivedKeys {
     }
 }
 
-/// The x-coordinate of `secret · public`, 32 bytes.
-fn shared_x(secret: &SecretKey, public: &PublicKey) -> Zeroizing<[u8; 32]> {
-    let shared = k256::ecdh::diffie_hellman(secret.to_nonzero_scalar(), public.as_affine());
-    let mut x = Zeroizing::new([0u8; 32]);
-    x.copy_from_slice(shared.raw_secret_bytes());
-    x
-}
+use super::curve::shared_x;
 
 /// Encrypts `plaintext` to `recipient` with a fresh ephemeral key and iv.
 pub async fn seal(recipient: &PublicKey, plaintext: &[u8]) -> Result<EciesPayload> {
@@ -139,8 +133,7 @@ pub async fn seal_with(
 ) -> Result<EciesPayload> {
     let x = shared_x(ephemeral, recipient);
     let keys = DerivedKeys::new(x.as_slice()).await?;
-    let ephem_public_key = ephemeral
-        .public_key()
+    let ephem_public_key = super::curve::public_key(ephemeral)
         .to_encoded_point(false)
         .as_bytes()
         .to_vec();

@@ -88,7 +88,7 @@ impl SessionKey {
 
     /// The public key.
     pub fn public_key(&self) -> PublicKey {
-        self.secret.public_key()
+        super::curve::public_key(&self.secret)
     }
 
     /// The uncompressed public key: 130 lowercase hex digits starting `04`, no `0x` (the metadata `key`).

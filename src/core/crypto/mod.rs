@@ -13,6 +13,7 @@
 //! serve the server, the tests and the fuzz targets.
 
 pub mod aead;
+pub mod curve;
 pub mod ecies;
 pub mod hash;
 pub mod keys;
