@@ -7,9 +7,13 @@
 //! - [`core`]: the target-independent logic (native-testable).
 //! - `web` (wasm32 only): the core's seams over browser APIs.
 //! - `bindings` (wasm32 only): the `#[wasm_bindgen]` classes JS sees.
+//! - `alloc` (wasm32, and native tests): the wasm's global allocator, size-class free lists.
 #![deny(missing_docs, missing_debug_implementations)]
 
 pub mod core;
+
+#[cfg(any(target_arch = "wasm32", test))]
+mod alloc;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
