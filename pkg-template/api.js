@@ -1,7 +1,7 @@
 // The package's API, shared by its entries: index.js (everything: this module and metadata.js) and
 // auth.js (this module and a StorageManager of the session-key statics only), each bundled by
 // pkg-template/build.mjs with its wasm-bindgen glue and the loader (`#load`) of its platform. The
-// internals at the end (`wrap`, `named`, `fail`, `glue`) are for those two modules; the entries
+// internals at the end (`wrap`, `named`, `fail`) are for those two modules; the entries
 // re-export only the API (exports.js). Written in ES2020 (no lowering, nothing added to the size).
 //
 // Importing has no side effect beyond these definitions. The WebAssembly module is instantiated on
@@ -279,4 +279,4 @@ named(LocalStorageHandler, "LocalStorageHandler");
 
 // ---- for the entries (index.js, auth.js, metadata.js) --------------------------------------------
 
-export { wrap, named, fail, glue };
+export { wrap, named, fail };

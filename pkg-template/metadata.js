@@ -1,6 +1,9 @@
 // The metadata classes of the main entry (StorageManager and the original's classes over it), kept
 // out of api.js so that the auth entry, whose wasm has no StorageManager, does not carry them.
-import { wrap, named, padHexString, glue } from "./api.js";
+import { wrap, named, padHexString } from "./api.js";
+// The class by name, not through a namespace object: a namespace would keep every export of the
+// glue in the bundle (its unused `initSync` among them).
+import { StorageManager as RawStorageManager } from "./wasm_session_manager.js";
 
 /** The original's base class of StorageManager: the session id and a JSON request helper. */
 export class BaseStorageManager {
@@ -27,7 +30,7 @@ export class BaseStorageManager {
   }
 }
 
-export const StorageManager = /* @__PURE__ */ wrap(glue.StorageManager, "StorageManager", BaseStorageManager);
+export const StorageManager = /* @__PURE__ */ wrap(RawStorageManager, "StorageManager", BaseStorageManager);
 
 /**
  * The original's server handler (encrypted, signed metadata on a session server), over StorageManager:
