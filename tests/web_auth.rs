@@ -94,6 +94,7 @@ async fn refresh_rotates_and_stores_both_tokens_in_their_default_slots() {
     assert_eq!(get_str(&response, "access_token"), at);
     assert!(get_str(&response, "session_data").contains("ephemPublicKey"));
     let rt = cookie_get("a2:refresh_token").unwrap();
+    assert_eq!(get_str(&response, "refresh_token"), rt);
     assert_ne!(at, l.access_token, "access token rotated");
     assert_ne!(rt, l.refresh_token, "refresh token rotated");
     assert_eq!(

@@ -149,3 +149,31 @@ fn a_refresh_answer_reads_as_the_core_expects() {
         .unwrap()
     );
 }
+
+#[wasm_bindgen_test]
+fn strings_that_look_like_the_tape_and_surrogates_at_their_edges() {
+    // The result crosses into the wasm as one tape of `<len>:<text>` items (src/web/json_parse.rs):
+    // text that looks like tape syntax, lengths in UTF-16 units (a pair is 2, a lone surrogate 1)
+    // and lone surrogates next to the tape's own characters must all read back as they were.
+    let v = parse(
+        r##"{"3:ab":"\"2:x","":["","9","\ud83d\ude80:",{"\ud800":"\udc00"}],"#1:1":"t","{0:":[[]]}"##,
+    )
+    .unwrap();
+    assert_eq!(
+        v,
+        Value::Object(vec![
+            ("3:ab".into(), s("\"2:x")),
+            (
+                "".into(),
+                Value::Array(vec![
+                    s(""),
+                    s("9"),
+                    s("🚀:"),
+                    Value::Object(vec![("\u{FFFD}".into(), s("\u{FFFD}"))]),
+                ])
+            ),
+            ("#1:1".into(), s("t")),
+            ("{0:".into(), Value::Array(vec![Value::Array(vec![])])),
+        ])
+    );
+}

@@ -641,24 +641,13 @@ impl AuthSessionManager {
         let inner = self.inner.clone();
         spawn(async move {
             let outcome = inner.ensure_refresh(skip_if_fresh.unwrap_or(false)).await?;
-            let response = js_sys::Object::new();
-            let text = |v: Option<String>| JsValue::from(v.unwrap_or_default());
-            set_field(
-                &response,
-                "access_token",
-                &text(inner.current_access_token().await?),
-            );
-            set_field(
-                &response,
-                "refresh_token",
-                &text(inner.get_refresh_token().await?),
-            );
-            set_field(
-                &response,
-                "session_data",
-                &text(outcome.session_data().map(str::to_owned)),
-            );
-            Ok(response.into())
+            let access = inner.current_access_token().await?.unwrap_or_default();
+            let refresh = inner.get_refresh_token().await?.unwrap_or_default();
+            Ok(crate::web::snippet::refresh_response(
+                &access,
+                &refresh,
+                outcome.session_data().unwrap_or_default(),
+            ))
         })
     }
 

@@ -1,65 +1,103 @@
 //! `core::json::parse` and `is_valid` in the browser: the text goes through the browser's own
-//! `JSON.parse`, and its result is walked into a [`Value`], so the wasm carries no JSON reader of
-//! its own (the core's reader stays native: tests, fuzzing).
+//! `JSON.parse`, so the wasm carries no JSON reader of its own (the core's reader stays native:
+//! tests, fuzzing).
 //!
-//! The walk sees only what `JSON.parse` makes: null, booleans, numbers, strings, arrays and plain
-//! objects. An object's members come in `Object.entries` order, which is the order
-//! `JSON.stringify(JSON.parse(text))` writes (a key given twice once, with its last value). A number
-//! is kept as the text `JSON.stringify` writes for it, which reads back as the same `f64`
-//! (`Value::as_f64`). Nesting deeper than the core's limit is refused, as natively.
-
-use wasm_bindgen::{JsCast, JsValue};
+//! What `JSON.parse` made crosses into the wasm in one call, as a tape (the snippet's `tape`): a
+//! string of tagged items, read here without calling back into JS. Walking the JS value from Rust
+//! took ~30 calls across the boundary for a refresh answer. Items: `n` null, `t`/`f` booleans,
+//! `#<len>:<text>` a number as `JSON.stringify` writes it (`-0` kept: it reads back as the same
+//! `f64`, `Value::as_f64`), `"<len>:<text>` a string, `[<count>:` an array of `count` items,
+//! `{<count>:` an object of `count` members, each `<len>:<key>` then its item. Lengths count UTF-16
+//! units, as JS strings do, so no character needs escaping. An object's members come in
+//! `Object.keys` order, the order `JSON.stringify(JSON.parse(text))` writes (a key given twice once,
+//! with its last value). Nesting deeper than the core's limit is refused, as natively.
 
 use crate::core::json::{ParseError, Value, MAX_DEPTH};
+use crate::web::snippet::json_tape;
 
 /// One JSON value, read by `JSON.parse`.
 pub fn parse(text: &str) -> Result<Value, ParseError> {
-    let value = js_sys::JSON::parse(text).map_err(|_| ParseError::browser("not JSON"))?;
-    walk(&value, 0).ok_or_else(|| ParseError::browser("nested too deeply"))
+    let tape = json_tape(text, MAX_DEPTH)
+        .map_err(|_| ParseError::browser("not JSON"))?
+        .ok_or_else(|| ParseError::browser("nested too deeply"))?;
+    let mut reader = Tape { rest: &tape };
+    reader
+        .value()
+        .filter(|_| reader.rest.is_empty())
+        .ok_or_else(|| ParseError::browser("unreadable JSON.parse result"))
 }
 
-/// True when `JSON.parse` accepts `text`.
+/// True when `JSON.parse` accepts `text` (and it is nested no deeper than the core's limit, as
+/// natively).
 pub fn is_valid(text: &str) -> bool {
-    js_sys::JSON::parse(text).is_ok()
+    matches!(json_tape(text, MAX_DEPTH), Ok(Some(_)))
 }
 
-/// The [`Value`] of what `JSON.parse` returned; `None` when nested too deeply.
-fn walk(value: &JsValue, depth: u32) -> Option<Value> {
-    if let Some(s) = value.as_string() {
-        return Some(Value::String(s));
+/// A reader of the tape: what is left of it.
+struct Tape<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Tape<'a> {
+    /// The next item as a value; `None` if the tape is not one the snippet writes.
+    fn value(&mut self) -> Option<Value> {
+        let tag = self.rest.as_bytes().first().copied()?;
+        self.rest = &self.rest[1..];
+        Some(match tag {
+            b'n' => Value::Null,
+            b't' => Value::Bool(true),
+            b'f' => Value::Bool(false),
+            b'#' => Value::Number(self.text()?.to_owned()),
+            b'"' => Value::String(self.text()?.to_owned()),
+            b'[' => {
+                let count = self.count()?;
+                let mut items = Vec::new();
+                for _ in 0..count {
+                    items.push(self.value()?);
+                }
+                Value::Array(items)
+            }
+            b'{' => {
+                let count = self.count()?;
+                let mut members = Vec::new();
+                for _ in 0..count {
+                    let key = self.text()?.to_owned();
+                    members.push((key, self.value()?));
+                }
+                Value::Object(members)
+            }
+            _ => return None,
+        })
     }
-    if let Some(b) = value.as_bool() {
-        return Some(Value::Bool(b));
-    }
-    if let Some(x) = value.as_f64() {
-        // JSON.stringify writes -0 as "0": keep its sign, as JSON.parse read it.
-        if x == 0.0 && x.is_sign_negative() {
-            return Some(Value::Number("-0".to_owned()));
+
+    /// `<digits>:`, the number.
+    fn count(&mut self) -> Option<usize> {
+        let mut count = 0usize;
+        for (i, b) in self.rest.bytes().enumerate() {
+            match b {
+                b'0'..=b'9' => count = count.checked_mul(10)?.checked_add(usize::from(b - b'0'))?,
+                b':' if i > 0 => {
+                    self.rest = &self.rest[i + 1..];
+                    return Some(count);
+                }
+                _ => return None,
+            }
         }
-        let text = js_sys::JSON::stringify(value).ok()?;
-        return Some(Value::Number(text.into()));
+        None
     }
-    if value.is_null() {
-        return Some(Value::Null);
-    }
-    if depth >= MAX_DEPTH {
-        return None;
-    }
-    if js_sys::Array::is_array(value) {
-        let array: &js_sys::Array = value.unchecked_ref();
-        let mut items = Vec::with_capacity(array.length() as usize);
-        for item in array.iter() {
-            items.push(walk(&item, depth + 1)?);
+
+    /// `<len>:` then that many UTF-16 units of text.
+    fn text(&mut self) -> Option<&'a str> {
+        let mut units = self.count()?;
+        let mut end = 0;
+        let mut chars = self.rest.chars();
+        while units > 0 {
+            let c = chars.next()?;
+            units = units.checked_sub(c.len_utf16())?;
+            end += c.len_utf8();
         }
-        return Some(Value::Array(items));
+        let (text, rest) = self.rest.split_at(end);
+        self.rest = rest;
+        Some(text)
     }
-    // `JSON.parse` makes plain objects only: `Object.entries` cannot throw on them.
-    let entries = js_sys::Object::entries(value.unchecked_ref());
-    let mut members = Vec::with_capacity(entries.length() as usize);
-    for entry in entries.iter() {
-        let pair: js_sys::Array = entry.unchecked_into();
-        let key = pair.get(0).as_string()?;
-        members.push((key, walk(&pair.get(1), depth + 1)?));
-    }
-    Some(Value::Object(members))
 }

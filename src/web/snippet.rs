@@ -1,6 +1,7 @@
 //! The library's one JS snippet: the small functions that are cheaper written in JS than bound call
 //! by call (each `inline_js` snippet is one more module a page fetches, so there is only this one).
-//! `aes` and `digest` serve [`super::subtle`], `lock` serves [`super::locks`], `send` serves [`super::fetch`].
+//! `aes` and `digest` serve [`super::subtle`], `tape` serves [`super::json_parse`], `refreshed`
+//! the bindings' `ensureRefresh`, `lock` serves [`super::locks`], `send` serves [`super::fetch`].
 
 use wasm_bindgen::prelude::*;
 
@@ -17,6 +18,28 @@ export function digest(key, data) {
   data = data.slice();
   return (key ? s.importKey("raw", key.slice(), hmac, false, ["sign"]).then((k) => s.sign(hmac, k, data)) : s.digest("SHA-512", data))
     .then((b) => new Uint8Array(b));
+}
+export function tape(text, max) {
+  let out = "";
+  const len = (tag, s) => (out += tag + s.length + ":" + s);
+  const put = (v, depth) => {
+    if (v === null) out += "n";
+    else if (typeof v == "boolean") out += v ? "t" : "f";
+    else if (typeof v == "number") len('#', Object.is(v, -0) ? "-0" : JSON.stringify(v));
+    else if (typeof v == "string") len('"', v);
+    else if (depth >= max) throw 0;
+    else {
+      const keys = Object.keys(v), array = Array.isArray(v);
+      out += (array ? "[" : "{") + keys.length + ":";
+      for (const k of keys) { array || len("", k); put(v[k], depth + 1); }
+    }
+  };
+  const v = JSON.parse(text);
+  try { put(v, 0); } catch { return null; }
+  return out;
+}
+export function refreshed(access_token, refresh_token, session_data) {
+  return { access_token, refresh_token, session_data };
 }
 export function lock(name, ms) {
   const l = globalThis.navigator && navigator.locks;
@@ -77,6 +100,16 @@ extern "C" {
     /// the DOMException when the operation fails.
     #[wasm_bindgen(js_name = digest)]
     pub(crate) fn subtle_digest(key: Option<&[u8]>, data: &[u8]) -> js_sys::Promise;
+
+    /// `JSON.parse(text)` as one string, a tape the wasm reads without calling back (see
+    /// [`super::json_parse`]); `None` when nested deeper than `max`; throws what `JSON.parse` throws.
+    #[wasm_bindgen(js_name = tape, catch)]
+    pub(crate) fn json_tape(text: &str, max: u32) -> Result<Option<String>, JsValue>;
+
+    /// `{ access_token, refresh_token, session_data }`, what `ensureRefresh()` resolves to, in one
+    /// call (built field by field it took ten).
+    #[wasm_bindgen(js_name = refreshed)]
+    pub(crate) fn refresh_response(access: &str, refresh: &str, session_data: &str) -> JsValue;
 
     /// A request for the Web Lock `name`, waiting at most `ms`: `None` without `navigator.locks`.
     pub(crate) type LockRequest;
