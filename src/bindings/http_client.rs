@@ -208,7 +208,10 @@ fn read_body(data: &JsValue) -> Result<Option<String>> {
 }
 
 /// The options object. Fields set to `undefined` or `null` count as absent (`{ timeout: undefined }`
-/// is common in JS); `headers` may also be a `Headers` instance or an array of pairs.
+/// is common in JS); `headers` may also be a `Headers` instance or an array of pairs. One pass over
+/// `Object.entries` picks the fields out (a request reads its options with a handful of calls into
+/// JS, not one per field and name tried); they are then checked in a fixed order, so the error
+/// named for several bad fields does not depend on their order.
 fn read_options(options: &JsValue) -> Result<RequestOptions> {
     if options.is_undefined() || options.is_null() {
         return Ok(RequestOptions::default());
@@ -219,45 +222,62 @@ fn read_options(options: &JsValue) -> Result<RequestOptions> {
         ));
     }
     let invalid = |e: &str| Error::InvalidOption(text::cat(&["HttpClient options: ", e]));
-    let present = js_sys::Object::new();
-    let all = crate::bindings::options::entries(options, "options").map_err(|e| invalid(&e))?;
+    let (
+        mut authenticated,
+        mut headers,
+        mut timeout,
+        mut timeout_ms,
+        mut use_key,
+        mut use_key_alias,
+    ) = (None, None, None, None, None, None);
+    let all = options::entries(options, "options").map_err(|e| invalid(&e))?;
     for entry in all.iter() {
         let pair: js_sys::Array = entry.unchecked_into();
-        let (key, mut value) = (pair.get(0), pair.get(1));
+        let value = pair.get(1);
         if value.is_undefined() || value.is_null() {
             continue;
         }
-        let is_pairs =
-            value.is_instance_of::<web_sys::Headers>() || js_sys::Array::is_array(&value);
-        if key.as_string().as_deref() == Some("headers") && is_pairs {
-            value = js_sys::Object::from_entries(&value)
+        let slot = match pair.get(0).as_string().as_deref() {
+            Some("authenticated") => &mut authenticated,
+            Some("headers") => &mut headers,
+            Some("timeout") => &mut timeout,
+            Some("timeoutMs") => &mut timeout_ms,
+            Some("useAPIKey") => &mut use_key,
+            Some("useApiKey") => &mut use_key_alias,
+            _ => continue,
+        };
+        *slot = Some(value);
+    }
+    let mut out = RequestOptions::default();
+    if let Some(v) = authenticated {
+        out.authenticated = options::boolean(&v, "authenticated").map_err(|e| invalid(&e))?;
+    }
+    if let Some(mut v) = headers {
+        if v.is_instance_of::<web_sys::Headers>() || js_sys::Array::is_array(&v) {
+            v = js_sys::Object::from_entries(&v)
                 .map_err(|e| invalid(&text::cat(&["headers: ", &js_error::describe(&e)])))?
                 .into();
         }
-        js_sys::Reflect::set(&present, &key, &value)
-            .map_err(|e| invalid(&js_error::describe(&e)))?;
+        out.headers = options::string_record(&v, "headers").map_err(|e| invalid(&e))?;
     }
-    request_options(present.as_ref()).map_err(|e| invalid(&e))
-}
-
-/// `{ authenticated?, headers?, timeout? (or timeoutMs), useAPIKey? (or useApiKey) }`, `headers` a
-/// record (or `Map`) of strings.
-fn request_options(present: &JsValue) -> options::Read<RequestOptions> {
-    let mut out = RequestOptions::default();
-    if let Some(v) = options::member(present, "authenticated")? {
-        out.authenticated = options::boolean(&v, "authenticated")?;
-    }
-    if let Some(v) = options::member(present, "headers")? {
-        out.headers = options::string_record(&v, "headers")?;
-    }
-    out.timeout_ms = options::opt_millis(
-        options::member_aliased(present, "timeout", "timeoutMs")?,
-        "timeout",
-    )?;
-    if let Some(v) = options::member_aliased(present, "useAPIKey", "useApiKey")? {
-        out.use_api_key = options::boolean(&v, "useAPIKey")?;
+    out.timeout_ms = options::opt_millis(one_of(timeout, timeout_ms, "timeout")?, "timeout")
+        .map_err(|e| invalid(&e))?;
+    if let Some(v) = one_of(use_key, use_key_alias, "useAPIKey")? {
+        out.use_api_key = options::boolean(&v, "useAPIKey").map_err(|e| invalid(&e))?;
     }
     Ok(out)
+}
+
+/// A field given under its name or its alias; both is an error, as it was with serde.
+fn one_of(name: Option<JsValue>, alias: Option<JsValue>, field: &str) -> Result<Option<JsValue>> {
+    match (name, alias) {
+        (Some(_), Some(_)) => Err(Error::InvalidOption(text::cat(&[
+            "HttpClient options: duplicate field `",
+            field,
+            "`",
+        ]))),
+        (a, b) => Ok(a.or(b)),
+    }
 }
 
 /// The parsed JSON body when the answer says JSON (an empty body: `null`), else the text.
