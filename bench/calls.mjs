@@ -1,17 +1,44 @@
 // The browser work behind one operation, original vs ours, in the page of crypto.mjs (fetch stubbed):
 // Web Lock requests, BroadcastChannel messages, timers started, microtasks queued and fetches, per
-// operation. Counts, not times: they say where a speed ratio comes from and do not move with load.
-import { launchChromium, openCryptoPage, preparePages, saveResult, serveStatic } from "./lib.mjs";
+// operation, and for ours the calls from the wasm into JS (every import of the module, counted by
+// wrapping the imports object the glue instantiates with). Counts, not times: they say where a
+// speed ratio comes from and do not move with load.
+import { launchChromium, preparePages, saveResult, serveStatic, watchPage } from "./lib.mjs";
 
 const CASES = ["authorize", "ensure-refresh", "http-get", "get-access-token"];
 const MS = Number(process.env.BENCH_CALLS_MS ?? 500);
-const KINDS = ["locks", "posts", "timers", "microtasks", "fetches"];
+const KINDS = ["locks", "posts", "timers", "microtasks", "fetches", "wasm→JS"];
 
 const dir = await preparePages();
 const server = await serveStatic(dir);
 const browser = await launchChromium();
 try {
-  const { page } = await openCryptoPage(browser, server, "calls");
+  const context = await browser.newContext();
+  // Before any script of the page: count every call the wasm makes into its imports.
+  await context.addInitScript(() => {
+    window.__wasmCalls = 0;
+    const counted = (imports) => {
+      for (const fns of Object.values(imports || {}))
+        for (const [k, f] of Object.entries(fns))
+          if (typeof f == "function")
+            fns[k] = function (...a) {
+              window.__wasmCalls += 1;
+              return f.apply(this, a);
+            };
+      return imports;
+    };
+    const streaming = WebAssembly.instantiateStreaming;
+    const plain = WebAssembly.instantiate;
+    WebAssembly.instantiateStreaming = (source, imports) => streaming.call(WebAssembly, source, counted(imports));
+    WebAssembly.instantiate = (source, imports) => plain.call(WebAssembly, source, counted(imports));
+  });
+  const page = await context.newPage();
+  const log = watchPage(page, "calls");
+  await page.goto(`${server.url}/crypto.html`);
+  await page.waitForFunction(() => window.bench && window.bench.ready, null, { timeout: 30000 }).catch((e) => {
+    console.error(log.join("\n"));
+    throw e;
+  });
   const results = {};
   for (const name of CASES) {
     results[name] = {};
@@ -33,6 +60,7 @@ try {
           wrap(BroadcastChannel.prototype, "postMessage", "posts");
           wrap(globalThis, "setTimeout", "timers");
           wrap(globalThis, "queueMicrotask", "microtasks");
+          const calls0 = window.__wasmCalls;
           try {
             const r = await window.bench.run(n, i, ms, 0);
             if (!r.available) return { available: false, why: r.why };
@@ -41,6 +69,7 @@ try {
             const per = {};
             for (const k of Object.keys(counts)) per[k] = counts[k] / ops;
             per.fetches = r.fetchesPerOp;
+            per["wasm→JS"] = (window.__wasmCalls - calls0) / ops;
             return { available: true, ops, per };
           } finally {
             for (const undo of restore) undo();
@@ -50,14 +79,14 @@ try {
       );
     }
   }
-  console.log("browser calls per operation (fetch stubbed; locks = navigator.locks.request, posts = BroadcastChannel.postMessage, timers = setTimeout, microtasks = queueMicrotask)");
+  console.log("browser calls per operation (fetch stubbed; locks = navigator.locks.request, posts = BroadcastChannel.postMessage, timers = setTimeout, microtasks = queueMicrotask, wasm→JS = calls from the wasm into its JS imports)");
   const fmt = (x) => (x == null ? "n/a" : x.toFixed(x < 10 ? 2 : 0));
   for (const name of CASES) {
     for (const impl of ["orig", "ours"]) {
       const r = results[name][impl];
       const label = `  ${name.padEnd(17)} ${(impl === "orig" ? "original" : "ours").padEnd(9)}`;
       if (!r.available) console.log(`${label}n/a (${r.why})`);
-      else console.log(label + KINDS.map((k) => `${k} ${fmt(r.per[k])}`.padEnd(18)).join(""));
+      else console.log(label + KINDS.map((k) => `${k} ${fmt(r.per[k])}`.padEnd(k === "wasm→JS" ? 0 : 18)).join(""));
     }
   }
   saveResult("calls", { ms: MS, cases: results });

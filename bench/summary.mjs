@@ -30,10 +30,12 @@ if (crypto) {
 
 const calls = load("calls");
 if (calls) {
-  // browser calls per operation: Web Lock requests / BroadcastChannel messages / timers / microtasks
+  // browser calls per operation: Web Lock requests / BroadcastChannel messages / timers / microtasks /
+  // calls from the wasm into JS (ours only)
   for (const [name, c] of Object.entries(calls.cases)) {
-    const cell = (r) => (r && r.available ? ["locks", "posts", "timers", "microtasks"].map((k) => +r.per[k].toFixed(1)).join(" / ") : "n/a");
-    row(`${name}: locks / posts / timers / microtasks per op`, cell(c.orig), cell(c.ours), "");
+    const kinds = ["locks", "posts", "timers", "microtasks", "wasm→JS"];
+    const cell = (r) => (r && r.available ? kinds.map((k) => +(r.per[k] ?? 0).toFixed(1)).join(" / ") : "n/a");
+    row(`${name}: locks / posts / timers / microtasks / wasm→JS per op`, cell(c.orig), cell(c.ours), "");
   }
 } else row("calls", "not run", "not run", "");
 
