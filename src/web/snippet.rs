@@ -1,6 +1,6 @@
 //! The library's one JS snippet: the small functions that are cheaper written in JS than bound call
 //! by call (each `inline_js` snippet is one more module a page fetches, so there is only this one).
-//! `aes` and `digest` serve [`super::subtle`], `tape` serves [`super::json_parse`], `refreshed`
+//! `aes`, `digest` and `ecies_open` serve [`super::subtle`], `tape` serves [`super::json_parse`], `refreshed`
 //! the bindings' `ensureRefresh`, `lock` serves [`super::locks`], `send` serves [`super::fetch`].
 
 use wasm_bindgen::prelude::*;
@@ -18,6 +18,21 @@ export function digest(key, data) {
   data = data.slice();
   return (key ? s.importKey("raw", key.slice(), hmac, false, ["sign"]).then((k) => s.sign(hmac, k, data)) : s.digest("SHA-512", data))
     .then((b) => new Uint8Array(b));
+}
+export function ecies_open(x1, x2, iv, ephem, ct, mac) {
+  const s = globalThis.crypto && crypto.subtle, hmac = { name: "HMAC", hash: "SHA-256" }, keys = [x1.slice()];
+  if (!s) return Promise.reject(0);
+  if (x2) keys.push(x2.slice());
+  const data = new Uint8Array(iv.length + ephem.length + ct.length);
+  data.set(iv); data.set(ephem, iv.length); data.set(ct, iv.length + ephem.length);
+  iv = iv.slice(); ct = ct.slice(); mac = mac.slice();
+  const next = (i) => i == keys.length ? Promise.reject(1) : s.digest("SHA-512", keys[i]).then((h) => {
+    h = new Uint8Array(h);
+    return s.importKey("raw", h.subarray(32), hmac, false, ["verify"]).then((k) => s.verify(hmac, k, mac, data)).then((ok) => ok
+      ? s.importKey("raw", h.subarray(0, 32), "AES-CBC", false, ["decrypt"]).then((k) => s.decrypt({ name: "AES-CBC", iv }, k, ct)).then((p) => new Uint8Array(p))
+      : next(i + 1));
+  });
+  return next(0);
 }
 export function tape(text, max) {
   let out = "";
@@ -93,6 +108,21 @@ extern "C" {
         key: &[u8],
         iv: &[u8],
         data: &[u8],
+    ) -> js_sys::Promise;
+
+    /// ECIES's decryption after the ECDH (PROTOCOL.md §6): for `x1`, then `x2` if given,
+    /// `SHA-512(x)` split into an AES key and an HMAC key, the MAC over `iv || ephem || ct`
+    /// checked by `crypto.subtle.verify` (in constant time), and on the first match the AES-CBC
+    /// decryption of `ct`. Inputs are copied first. Rejects with 0 without `crypto.subtle`, 1 when
+    /// no MAC matches, the DOMException when the decryption fails (bad padding).
+    #[wasm_bindgen(js_name = ecies_open)]
+    pub(crate) fn subtle_ecies_open(
+        x1: &[u8],
+        x2: Option<&[u8]>,
+        iv: &[u8],
+        ephem: &[u8],
+        ct: &[u8],
+        mac: &[u8],
     ) -> js_sys::Promise;
 
     /// `crypto.subtle.digest("SHA-512", data)` without `key`, the HMAC-SHA256 of `data` under

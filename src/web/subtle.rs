@@ -8,7 +8,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::core::crypto::symmetric::Mode;
 use crate::core::error::{Error, Result};
-use crate::web::snippet::{subtle_aes, subtle_digest};
+use crate::web::snippet::{subtle_aes, subtle_digest, subtle_ecies_open};
 
 const UNAVAILABLE: &str =
     "Web Crypto (crypto.subtle) is unavailable: the page must be a secure context (https: or localhost)";
@@ -33,5 +33,24 @@ pub(crate) async fn digest(key: Option<&[u8; 32]>, data: &[u8]) -> Result<Vec<u8
         Ok(bytes) => Ok(js_sys::Uint8Array::new(&bytes).to_vec()),
         Err(reason) if reason == 0 => Err(Error::Crypto(UNAVAILABLE.to_owned())),
         Err(_) => Err(Error::Crypto("hashing failed".to_owned())),
+    }
+}
+
+/// ECIES's decryption after the ECDH, for one or two candidate shared secrets (the snippet's
+/// `ecies_open`): the plaintext, or the errors the Rust steps give natively.
+pub(crate) async fn ecies_open(
+    first: &[u8],
+    second: Option<&[u8]>,
+    iv: &[u8; 16],
+    ephem: &[u8],
+    ciphertext: &[u8],
+    mac: &[u8],
+) -> Result<Vec<u8>> {
+    let opened = subtle_ecies_open(first, second, iv, ephem, ciphertext, mac);
+    match JsFuture::from(opened).await {
+        Ok(bytes) => Ok(js_sys::Uint8Array::new(&bytes).to_vec()),
+        Err(reason) if reason == 0 => Err(Error::Crypto(UNAVAILABLE.to_owned())),
+        Err(reason) if reason == 1 => Err(Error::Crypto("bad MAC".to_owned())),
+        Err(_) => Err(Mode::Cbc(*iv).failure()),
     }
 }

@@ -158,3 +158,34 @@ test("the auth entry: public keys are eccrypto's, and authorize() decrypts what 
     manager.dispose();
   }
 });
+
+// A message whose MAC verifies but whose AES-CBC padding does not: the last step of the wasm's one
+// Web Crypto call (src/web/snippet.rs `ecies_open`) failing, after the MAC check passed.
+test("a message with a valid MAC and a bad padding is a CryptoError (main entry) and ends the session (auth entry)", async () => {
+  const { createCipheriv, createHash, createHmac } = await import("node:crypto");
+  const key = eccrypto.generatePrivate();
+  const message = JSON.parse(await mh.encryptData(key, { a: 1 }));
+  const ephem = Buffer.from(message.ephemPublicKey, "hex");
+  const hash = createHash("sha512").update(Buffer.from(await eccrypto.derive(key, ephem))).digest();
+  const iv = Buffer.from(message.iv, "hex");
+  const cipher = createCipheriv("aes-256-cbc", hash.subarray(0, 32), iv).setAutoPadding(false);
+  const ciphertext = Buffer.concat([cipher.update(Buffer.alloc(16, 0)), cipher.final()]); // last byte 0: no valid padding
+  const mac = createHmac("sha256", hash.subarray(32)).update(Buffer.concat([iv, ephem, ciphertext])).digest();
+  const bad = JSON.stringify({ ...message, ciphertext: ciphertext.toString("hex"), mac: mac.toString("hex") });
+
+  const sdk = await load();
+  const options = { sessionServerBaseUrl: base, sessionId: mh.bytesToHex(key) };
+  await assert.rejects(
+    withFetch(JSON.stringify({ message: bad }), () => new sdk.StorageManager(options).authorizeSession()),
+    (e) => e.name === "CryptoError" && e.code === "DECRYPT_FAILED" && /padding/.test(e.message),
+  );
+
+  const auth = await loadFrom(authEntry);
+  const storage = { sessionId: new auth.MemoryStorage(), accessToken: new auth.MemoryStorage(), refreshToken: new auth.MemoryStorage(), idToken: new auth.MemoryStorage() };
+  const manager = new auth.AuthSessionManager({ apiClientConfig: { baseURL: base }, storage, sync: false });
+  await manager.setTokens({ sessionId: mh.bytesToHex(key), accessToken: "at", refreshToken: "rt" });
+  const reply = JSON.stringify({ access_token: "at2", refresh_token: "rt2", session_data: bad });
+  assert.equal((await withFetch(reply, () => manager.authorize())).result, null);
+  assert.equal(manager.isAuthenticated(), false);
+  manager.dispose();
+});
