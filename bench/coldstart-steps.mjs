@@ -1,8 +1,15 @@
+// Cold start taken apart (not part of run.sh): the page of coldstart.mjs, but awaiting each step on its
+// own, so the times say where a first page load goes: the module import, ready() (for ours the wasm
+// fetched, compiled and instantiated), the constructor, the first authorize() (a refresh against
+// session-server and the ECIES decrypt), and a second authorize() in a second manager. Fresh browser
+// context per sample, implementations alternating; prints the median of each step and, for the last
+// sample, the resource timings of the scripts and the wasm.
+//   node bench/coldstart-steps.mjs          (N=12 samples each by default; N=20 node ...)
 import { getPublic, generatePrivate } from "@toruslabs/eccrypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium, median, preparePages, startSessionServer } from "./lib.mjs";
-const N = Number(process.env.N ?? 12);
+const N = Number(process.env.N ?? 12); // samples per implementation
 const dir = await preparePages();
 writeFileSync(join(dir, "cb.html"), '<!doctype html><meta charset="utf-8"><script type="module" src="./cb.js"></script>');
 writeFileSync(join(dir, "cb.js"), `
