@@ -625,12 +625,12 @@ mod tests {
             // with the contents, and the old one back on its list
             let q = heap.realloc(p, layout(513, 8), 1500);
             assert_eq!(q, p.add(2048));
-            assert!(std::slice::from_raw_parts(q, 513).iter().all(|&b| b == 7));
+            Checker::assert_contents(q as usize, 513, 7);
             assert_eq!(heap.alloc(layout(1024, 1)), p);
             // shrinking to a smaller class moves too (the 2048 block stays whole, in its class)
             let r = heap.realloc(q, layout(1500, 8), 100);
             assert_ne!(r, q);
-            assert!(std::slice::from_raw_parts(r, 100).iter().all(|&b| b == 7));
+            Checker::assert_contents(r as usize, 100, 7);
             assert_eq!(heap.alloc(layout(2048, 1)), q);
         }
         assert_eq!(heap.grow.pages(), 1);
@@ -677,9 +677,7 @@ mod tests {
             let p = blocks[3];
             ptr::write_bytes(p, 9, 16 * 1024);
             assert!(heap.realloc(p, layout(16 * 1024, 8), 40_000).is_null());
-            assert!(std::slice::from_raw_parts(p, 16 * 1024)
-                .iter()
-                .all(|&b| b == 9));
+            Checker::assert_contents(p as usize, 16 * 1024, 9);
             heap.dealloc(p, layout(16 * 1024, 8));
             assert_eq!(heap.alloc(layout(10_000, 8)), p);
         }

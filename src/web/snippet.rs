@@ -1,7 +1,8 @@
 //! The library's one JS snippet: the small functions that are cheaper written in JS than bound call
 //! by call (each `inline_js` snippet is one more module a page fetches, so there is only this one).
-//! `aes`, `digest` and `ecies_open` serve [`super::subtle`], `tape` serves [`super::json_parse`], `refreshed`
-//! the bindings' `ensureRefresh`, `lock` serves [`super::locks`], `send` serves [`super::fetch`].
+//! `aes`, `digest` and `ecies_open` serve [`super::subtle`], `tape` serves [`super::json_parse`],
+//! `refreshed` the bindings' `ensureRefresh`, `lock` serves [`super::locks`], `send` serves
+//! [`super::fetch`].
 
 use wasm_bindgen::prelude::*;
 

@@ -1,8 +1,10 @@
 //! The symmetric ciphers of `core::crypto::symmetric` and the hashes of `core::crypto::hash` on the
 //! browser's Web Crypto: AES-CBC, AES-GCM, SHA-512 and HMAC-SHA256 through `crypto.subtle`
-//! (browsers in a secure context, workers, Node 19+), as the original's eccrypto does. Two imports,
-//! `aes` and `digest` of the library's JS snippet ([`super::snippet`]), each importing the key and
-//! running the operation in one promise.
+//! (browsers in a secure context, workers, Node 19+), as the original's eccrypto does. Three
+//! functions of the library's JS snippet ([`super::snippet`]), each one promise: `aes` and `digest`
+//! import the key and run the operation, `ecies_open` runs ECIES's whole decryption after the ECDH.
+//! Each caller matches its promise's outcome itself: one shared helper taking the failure mapping
+//! measured +178 B gzip in the main entry (a future more, and the mapping's closures).
 
 use wasm_bindgen_futures::JsFuture;
 

@@ -6,6 +6,7 @@ use k256::elliptic_curve::sec1::ToEncodedPoint;
 use k256::{PublicKey, SecretKey};
 use zeroize::Zeroizing;
 
+use super::curve::shared_x;
 use super::hash;
 use super::keys::SessionKey;
 use super::symmetric::{self, Mode};
@@ -112,8 +113,6 @@ impl DerivedKeys {
         hash::hmac_sha256(&self.mac, &input).await
     }
 }
-
-use super::curve::shared_x;
 
 /// Encrypts `plaintext` to `recipient` with a fresh ephemeral key and iv.
 pub async fn seal(recipient: &PublicKey, plaintext: &[u8]) -> Result<EciesPayload> {

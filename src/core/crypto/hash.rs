@@ -3,8 +3,9 @@
 //!
 //! Natively they are RustCrypto's (the tests, the fuzz targets, session-server); in the wasm they are
 //! the browser's Web Crypto (`crypto.subtle.digest` and an HMAC `sign`, `crate::web::subtle`), as the
-//! original's eccrypto computes them, so the auth entry ships no SHA-2 or HMAC code at all (the main
-//! entry keeps SHA-256 for ECDSA's RFC 6979 nonces and the metadata cache's name).
+//! original's eccrypto computes them. There they serve encryption only: decryption after the ECDH is
+//! one Web Crypto call (`ecies::open`). So the auth entry ships no SHA-2 or HMAC code at all (the
+//! main entry keeps SHA-256 for ECDSA's RFC 6979 nonces and the metadata cache's name).
 
 use zeroize::Zeroizing;
 

@@ -8,9 +8,9 @@
 //! - [`hash`]: ECIES's SHA-512 and HMAC-SHA256, behind the same kind of seam.
 //!
 //! Target-independent: randomness comes from `getrandom`, AES from [`symmetric`]'s seam, ECIES's
-//! hashes from [`hash`]'s; nothing names a browser type. Encryption and decryption are `async` (Web Crypto is); natively, where
-//! they complete at once, the synchronous forms (`ecies::decrypt`, `aead::decrypt_envelope`, …)
-//! serve the server, the tests and the fuzz targets.
+//! hashes from [`hash`]'s; nothing names a browser type. Encryption and decryption are `async` (Web
+//! Crypto is); natively, where they complete at once, the synchronous forms (`ecies::decrypt`,
+//! `aead::decrypt_envelope`, …) serve the server, the tests and the fuzz targets.
 
 pub mod aead;
 pub mod curve;
