@@ -16,8 +16,8 @@ use wasm_session_manager::core::clock::Clock;
 use wasm_session_manager::core::crypto::{ecies, SessionKey};
 use wasm_session_manager::core::keys::Slot;
 use wasm_session_manager::core::session::{
-    AuthEvent, Origin, RefreshOutcome, SessionManager, SessionOptions, SessionSlots, SyncMessage,
-    TokensInput,
+    AuthEvent, Broadcast, Origin, RefreshOutcome, SessionManager, SessionOptions, SessionSlots,
+    SyncMessage, TokensInput,
 };
 use wasm_session_manager::core::storage::MemoryStorage;
 use wasm_session_manager::core::transport::HttpRequest;
@@ -383,6 +383,113 @@ fn a_sync_message_ahead_of_the_access_token_does_not_make_the_tab_refresh_again(
     let state = b.state();
     assert_eq!(state.access_token, Some(w.server.access()));
     assert_eq!(state.refresh_token, Some(w.server.refresh()));
+}
+
+#[test]
+fn a_flight_that_heard_its_refresh_token_rotated_waits_for_the_storage_and_adopts() {
+    // The e2e stampede's rare second refresh: A rotates under the lock; B gets the lock next but
+    // neither of A's writes has reached B's view yet, so B reads the very pair A just presented.
+    // Sending it would replay the rotated-away refresh token (a strict server, as here, ends the
+    // session; the reference server answers it from its grace window: still a second request).
+    // A's news, posted before it releases the lock, names the refresh token it rotated away.
+    let mut w = World::new(DATA);
+    let (hub, a, b, view) = synced_tabs_b_lagging(&mut w);
+    assert_eq!(w.server.refreshes(), 1);
+    let parent = b.state().refresh_token.expect("B holds the current pair");
+    view.lag(Slot::AccessToken);
+    view.lag(Slot::RefreshToken);
+    w.exec.block_on(a.ensure_refresh(false)).unwrap();
+    assert_eq!(
+        hub.posted().last(),
+        Some(&SyncMessage::Rotated(SyncMessage::fingerprint(&parent))),
+        "A's news names the refresh token it rotated away"
+    );
+    w.exec.run_until_stalled();
+    assert_eq!(w.server.refreshes(), 2);
+    // A request of B's fails with the token A replaced: B asks for a refresh.
+    let failed = b.state().access_token;
+    let flight = {
+        let b = b.clone();
+        w.exec
+            .spawn(async move { b.handle_unauthorized(failed.as_deref()).await })
+    };
+    for _ in 0..10 {
+        w.clock.advance_ms(20);
+        w.exec.run_until_stalled();
+    }
+    assert_eq!(
+        w.server.refreshes(),
+        2,
+        "B does not present the refresh token A rotated away"
+    );
+    view.catch_up();
+    w.clock.advance_ms(40);
+    w.exec.run_until_stalled();
+    assert_eq!(take(&flight), Ok(RefreshOutcome::Adopted));
+    assert_eq!(w.server.refreshes(), 2, "B adopted A's rotation");
+    assert!(b.is_authenticated());
+    assert_eq!(b.state().refresh_token, Some(w.server.refresh()));
+    // Had the writes never arrived, B would wait no longer than the catch-up bound, once.
+    let mut w = World::new(DATA);
+    let (_hub, a, b, view) = synced_tabs_b_lagging(&mut w);
+    view.lag(Slot::AccessToken);
+    view.lag(Slot::RefreshToken);
+    w.exec.block_on(a.ensure_refresh(false)).unwrap();
+    w.exec.run_until_stalled();
+    let failed = b.state().access_token;
+    let flight = {
+        let b = b.clone();
+        w.exec
+            .spawn(async move { b.handle_unauthorized(failed.as_deref()).await })
+    };
+    for _ in 0..60 {
+        w.clock.advance_ms(20);
+        w.exec.run_until_stalled();
+    }
+    assert!(
+        take(&flight).is_err(),
+        "the strict server refused the replay"
+    );
+    assert_eq!(w.server.refreshes(), 3, "B sent once the wait was over");
+}
+
+/// A channel that notes, with each message, whether the lock was held when it was posted.
+struct LockWitness {
+    lock: FakeLock,
+    record: Rc<RefCell<Vec<(SyncMessage, bool)>>>,
+}
+
+impl Broadcast for LockWitness {
+    fn post(&self, message: SyncMessage) {
+        self.record
+            .borrow_mut()
+            .push((message, self.lock.is_held()));
+    }
+}
+
+#[test]
+fn refresh_news_is_posted_before_the_lock_is_released() {
+    let mut w = World::new(DATA);
+    let a = w.tab();
+    let lock = w.lock.clone();
+    let seen: Rc<RefCell<Vec<(SyncMessage, bool)>>> = Rc::default();
+    let record = seen.clone();
+    a.set_broadcast(Some(Rc::new(LockWitness { lock, record })));
+    let before = stored(&w.storage, Slot::RefreshToken).unwrap();
+    w.exec.block_on(a.ensure_refresh(false)).unwrap();
+    assert_eq!(
+        *seen.borrow(),
+        [(
+            SyncMessage::Rotated(SyncMessage::fingerprint(&before)),
+            true
+        )],
+        "posted once, under the lock"
+    );
+    assert_eq!(
+        SyncMessage::decode(&SyncMessage::Rotated(7).encode()),
+        Some(SyncMessage::Rotated(7))
+    );
+    assert_eq!(SyncMessage::decode("rotated:xyz"), None);
 }
 
 #[test]

@@ -26,6 +26,18 @@ extern "C" {
     fn lock_held(name: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = lockPending)]
     fn lock_pending(name: &str) -> js_sys::Promise;
+
+    type ScriptedLocks;
+    #[wasm_bindgen(js_name = scriptedLocks)]
+    fn scripted_locks(free: bool) -> ScriptedLocks;
+    #[wasm_bindgen(method)]
+    fn waiting(this: &ScriptedLocks) -> bool;
+    #[wasm_bindgen(method)]
+    fn grant(this: &ScriptedLocks);
+    #[wasm_bindgen(method)]
+    fn logged(this: &ScriptedLocks) -> String;
+    #[wasm_bindgen(method)]
+    fn restore(this: &ScriptedLocks);
 }
 
 fn now() -> f64 {
@@ -191,4 +203,43 @@ async fn dropping_the_future_while_it_waits_leaves_nothing_queued_or_held() {
             .await,
         Ok(7)
     );
+}
+
+/// Runs a task under the lock of a [`scripted_locks`] manager; returns what its log held when the
+/// task began.
+async fn log_when_the_task_runs(free: bool) -> String {
+    let locks = Rc::new(scripted_locks(free));
+    let seen = Rc::new(RefCell::new(None));
+    let (in_task, in_driver) = (locks.clone(), locks.clone());
+    let record = seen.clone();
+    let task = WebLock.with_lock(
+        "test:scripted",
+        10_000,
+        async move { *record.borrow_mut() = Some(in_task.logged()) }.boxed_local(),
+    );
+    let driver = async move {
+        while !free && !in_driver.waiting() {
+            sleep(1).await;
+        }
+        if !free {
+            in_driver.grant();
+        }
+    };
+    let (result, ()) = futures::join!(task, driver);
+    locks.restore();
+    assert_eq!(result, Ok(()));
+    let seen = seen.borrow_mut().take();
+    seen.expect("the task ran")
+}
+
+#[wasm_bindgen_test]
+async fn a_lock_granted_after_a_wait_runs_the_task_after_the_tasks_already_queued() {
+    // The tab that held the lock has just written the session; its writes reach this page as
+    // tasks that may be queued behind the grant. The refresh must read after them.
+    assert_eq!(log_when_the_task_runs(false).await, "task");
+}
+
+#[wasm_bindgen_test]
+async fn a_free_lock_is_taken_at_once() {
+    assert_eq!(log_when_the_task_runs(true).await, "");
 }

@@ -319,7 +319,7 @@ async fn a_tab_alone_posts_no_refresh_news_and_posts_it_once_another_tab_is_hear
         "a sign-in is always posted"
     );
     assert!(
-        !posted(&spy, "changed:TOKEN_REFRESHED"),
+        !posted(&spy, "changed:TOKEN_REFRESHED") && !posted(&spy, "rotated:"),
         "nobody else is listening: {:?}",
         get(&spy, "texts")
     );
@@ -328,7 +328,10 @@ async fn a_tab_alone_posts_no_refresh_news_and_posts_it_once_another_tab_is_hear
     let rb = subscribe(&b);
     wait_until("A answers B's hello", 2_000, || posted(&spy, "here")).await;
     wait(a.authorize()).await.unwrap();
-    assert!(posted(&spy, "changed:TOKEN_REFRESHED"));
+    assert!(
+        posted(&spy, "rotated:"),
+        "the refresh news names the rotated token"
+    );
     wait_until("B hears of the refresh", 2_000, || {
         event_names(&rb).contains("TOKEN_REFRESHED@remote")
     })

@@ -65,11 +65,15 @@ export function lock(name, ms) {
   const held = new Promise((r) => (release = r));
   const h = { r() { over = true; clearTimeout(t); if (!got) c.abort(); release(); } };
   h.p = new Promise((granted, failed) => {
-    t = setTimeout(() => c.abort(), ms);
+    const no = () => { clearTimeout(t); c.signal.aborted && !over ? failed(1) : granted(false); };
     try {
-      l.request(name, { signal: c.signal }, () => { got = true; clearTimeout(t); granted(true); return held; })
-        .then(null, () => { clearTimeout(t); c.signal.aborted && !over ? failed(1) : granted(false); });
-    } catch { clearTimeout(t); granted(false); }
+      l.request(name, { ifAvailable: true }, (k) => {
+        if (k) { got = true; granted(true); return held; }
+        if (over) return;
+        t = setTimeout(() => c.abort(), ms);
+        l.request(name, { signal: c.signal }, () => { got = true; clearTimeout(t); setTimeout(granted, 0, true); return held; }).then(null, no);
+      }).then(null, no);
+    } catch { granted(false); }
   });
   return h;
 }
@@ -143,6 +147,10 @@ extern "C" {
     pub(crate) fn refresh_response(access: &str, refresh: &str, session_data: &str) -> JsValue;
 
     /// A request for the Web Lock `name`, waiting at most `ms`: `None` without `navigator.locks`.
+    /// A free lock is taken at once (`ifAvailable`, no timer). A lock granted after a wait is
+    /// reported one task later: the tab that held it has just written the session, and the tasks
+    /// that carry its storage writes and its `Rotated` news to this tab may be queued behind the
+    /// grant; they run first.
     pub(crate) type LockRequest;
 
     #[wasm_bindgen(js_name = lock)]

@@ -18,7 +18,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::session::{AuthEvent, Broadcast, SyncMessage};
+use crate::core::session::{Broadcast, SyncMessage};
 
 /// The presence messages (not [`SyncMessage`]s: the core never sees them).
 const HELLO: &str = "hello";
@@ -65,7 +65,7 @@ fn post_text(channel: &Channel, text: &str) {
 
 impl Broadcast for ChannelPoster {
     fn post(&self, message: SyncMessage) {
-        if message == SyncMessage::Changed(AuthEvent::TokenRefreshed) && !self.peers.get() {
+        if message.is_refresh_news() && !self.peers.get() {
             return;
         }
         post_text(&self.channel, &message.encode());

@@ -256,6 +256,29 @@ export async function lockPending(name) {
   return state.pending.some((l) => l.name === name);
 }
 
+// A scripted `navigator.locks` in place of the browser's, until `restore()`: `free` says whether an
+// `ifAvailable` request gets the lock; other requests wait for `grant()`, which first queues a task
+// that logs "task" (standing for the other tab's storage writes, carried to this page by messages
+// that can sit in its queue when the grant is handled), then runs the waiting callback.
+export function scriptedLocks(free) {
+  const fake = { log: [], pending: null };
+  fake.request = (name, opts, cb) => {
+    if (opts.ifAvailable) return Promise.resolve().then(() => cb(free ? { name } : null));
+    return new Promise((resolve) => { fake.pending = { name, cb, resolve }; });
+  };
+  fake.waiting = () => fake.pending != null;
+  fake.grant = () => {
+    setTimeout(() => fake.log.push("task"), 0);
+    const p = fake.pending;
+    fake.pending = null;
+    p.resolve(p.cb({ name: p.name }));
+  };
+  fake.logged = () => fake.log.join(",");
+  Object.defineProperty(navigator, "locks", { value: fake, configurable: true });
+  fake.restore = () => { delete navigator.locks; };
+  return fake;
+}
+
 // ================================================================================================
 // StorageManager: raw /v2/store requests and a per-key interceptor (web_storage_manager)
 // ================================================================================================
@@ -509,7 +532,8 @@ export function spyPosts(name) {
     if (this.name === name) spy.texts.push(String(m));
     return post.call(this, m);
   };
-  spy.has = (text) => spy.texts.includes(text);
+  // A text ending in ":" matches every message it begins ("rotated:" whatever the fingerprint).
+  spy.has = (text) => spy.texts.some((t) => t === text || (text.endsWith(":") && t.startsWith(text)));
   spy.restore = () => { BroadcastChannel.prototype.postMessage = post; };
   return spy;
 }

@@ -15,8 +15,8 @@ use super::refresh::{
 };
 use super::schedule::Schedule;
 use super::state::{
-    AuthEvent, Broadcast, Change, Generation, Listener, Listeners, Memory, MemoryCell, Notify,
-    Origin, SyncMessage, TransitionGuard, Transitions,
+    AuthEvent, Broadcast, Change, Generation, HeardRotation, Listener, Listeners, Memory,
+    MemoryCell, Notify, Origin, SyncMessage, TransitionGuard, Transitions,
 };
 use super::wire;
 use super::{jwt, RefreshOutcome};
@@ -90,6 +90,8 @@ pub(crate) struct Inner<T, L, C> {
     /// `Changed` message ends the wait, the lock wait bounds it.
     remote_until: Cell<u64>,
     remote_done: Notify,
+    /// The refresh tokens other tabs said they rotated away (see [`SyncMessage::Rotated`]).
+    pub(super) heard: HeardRotation,
 }
 
 impl<T, L, C: Clock> Inner<T, L, C> {
@@ -213,13 +215,17 @@ impl<T, L, C: Clock> Inner<T, L, C> {
         if self.disposed.get() {
             return;
         }
-        if change.origin == Origin::Local && change.event != AuthEvent::StorageFallback {
+        // A refresh posted its news itself, before it released the lock (`SyncMessage::Rotated`).
+        if change.origin == Origin::Local
+            && change.event != AuthEvent::StorageFallback
+            && change.event != AuthEvent::TokenRefreshed
+        {
             self.post(SyncMessage::Changed(change.event));
         }
         self.listeners.emit(&change);
     }
 
-    fn post(&self, message: SyncMessage) {
+    pub(super) fn post(&self, message: SyncMessage) {
         let broadcast = self.broadcast.borrow().clone();
         if let Some(broadcast) = broadcast {
             broadcast.post(message);
@@ -343,6 +349,7 @@ where
                 transitions: Rc::default(),
                 remote_until: Cell::new(0),
                 remote_done: Notify::default(),
+                heard: HeardRotation::default(),
             }),
         }
     }
@@ -823,6 +830,9 @@ where
             self.inner.coordinator.supersede();
             return;
         }
+        if let Some(SyncMessage::Rotated(parent)) = message {
+            self.inner.heard.note(parent);
+        }
         // The message can arrive before the other tab's access token does: wait for the pair, so
         // that this tab never holds the new refresh token next to the old access token.
         let known = self.inner.memory.borrow().clone();
@@ -838,10 +848,7 @@ where
             return;
         };
         let old = self.inner.memory.borrow().clone();
-        let said = match message {
-            Some(SyncMessage::Changed(event)) => Some(event),
-            _ => None,
-        };
+        let said = message.and_then(SyncMessage::event);
         let gone = stored.access_token.is_none() && stored.refresh_token.is_none();
         let inferred = if gone {
             (old.access_token.is_some() || old.refresh_token.is_some() || old.session_id.is_some())

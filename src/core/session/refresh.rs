@@ -31,7 +31,7 @@ use super::classify::{classify_response, classify_transport_error, Failure};
 use super::jwt;
 use super::manager::Inner;
 use super::options::STORAGE_TIMEOUT_MS;
-use super::state::{AuthEvent, Change, Memory, Origin};
+use super::state::{AuthEvent, Change, Memory, Origin, SyncMessage};
 use super::wire;
 use crate::core::clock::{within, Clock};
 use crate::core::error::{AuthErrorCode, Error, Result};
@@ -281,10 +281,14 @@ const CATCH_UP_MS: u64 = 1_000;
 /// Reads the stored slots, waiting (at most [`CATCH_UP_MS`]) until they are consistent with the
 /// pair this tab knew (`snapshot` access token, `known_refresh` refresh token). Chromium carries
 /// localStorage writes and cookies to other tabs' processes asynchronously and separately, and a
-/// lock grant or a BroadcastChannel message can arrive first: right after another tab rotated, this
-/// tab may read the new refresh token next to the old access token. Sending that pair would rotate a
-/// second time; taking it for this tab's pair would hide the rotation from the next refresh. Waiting
-/// for the access token lets a flight adopt (or refresh once with the right pair).
+/// lock grant or a BroadcastChannel message can arrive first. Right after another tab rotated, this
+/// tab may read:
+/// - the new refresh token next to the old access token. Sending that pair would rotate a second
+///   time; taking it for this tab's pair would hide the rotation from the next refresh. Waiting for
+///   the access token lets a flight adopt (or refresh once with the right pair).
+/// - the old pair, when the other tab's [`SyncMessage::Rotated`](super::SyncMessage::Rotated)
+///   named `known_refresh`: sending it would present a rotated-away token. Waiting for the new
+///   one lets a flight adopt.
 pub(super) async fn read_consistent<T, L, C: Clock>(
     inner: &Inner<T, L, C>,
     snapshot: Option<&str>,
@@ -294,15 +298,19 @@ pub(super) async fn read_consistent<T, L, C: Clock>(
     let mut waited = 0;
     while waited < CATCH_UP_MS
         && known_refresh.is_some()
-        && stored.refresh_token.is_some()
-        && stored.refresh_token.as_deref() != known_refresh
-        && stored.access_token.is_some()
-        && stored.access_token.as_deref() == snapshot
+        && (stored.refresh_token.is_some()
+            && stored.refresh_token.as_deref() != known_refresh
+            && stored.access_token.is_some()
+            && stored.access_token.as_deref() == snapshot
+            || stored.refresh_token.as_deref() == known_refresh
+                && known_refresh.is_some_and(|r| inner.heard.has(r)))
     {
         inner.clock.sleep(20).await;
         waited += 20;
         stored = read_stored(inner).await?;
     }
+    // The rotation heard of arrived, or is not coming: its news has been acted on.
+    inner.heard.forget();
     Ok(stored)
 }
 
@@ -442,6 +450,13 @@ where
             }
             writes.push((Slot::AccessToken, answer.access_token.as_str()));
             let mut changes = inner.write_slots(&writes).await;
+            // The news goes out before the lock is released (see `SyncMessage::Rotated`).
+            let rotated =
+                answer.refresh_token.is_some() && answer.refresh_token != before.refresh_token;
+            inner.post(match before.refresh_token.as_deref() {
+                Some(parent) if rotated => SyncMessage::Rotated(SyncMessage::fingerprint(parent)),
+                _ => SyncMessage::Changed(AuthEvent::TokenRefreshed),
+            });
             let id_token = inner.memory.borrow().id_token.clone();
             inner.commit_memory(Memory {
                 session_id: before.session_id.clone(),

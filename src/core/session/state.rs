@@ -210,16 +210,27 @@ pub enum SyncMessage {
     Supersede,
     /// A tab changed the session: re-read the slots (no request) and announce `event`.
     Changed(AuthEvent),
+    /// A tab rotated the refresh token whose [`SyncMessage::fingerprint`] this is (a
+    /// `TOKEN_REFRESHED`), posted before it releases the lock. A tab whose flight gets the lock
+    /// next may still read that very token (Chromium carries another tab's storage writes by their
+    /// own messages, unordered with the lock grant): having heard this, it waits for the storage to
+    /// show the rotation instead of presenting the rotated-away token.
+    Rotated(u64),
 }
 
 impl SyncMessage {
-    /// The wire form: `"supersede"` or `"changed:<EVENT>"`.
+    /// The wire form: `"supersede"`, `"changed:<EVENT>"` or `"rotated:<decimal fingerprint>"`.
     pub fn encode(self) -> String {
         match self {
             Self::Supersede => "supersede".to_owned(),
             Self::Changed(event) => {
                 let mut out = String::from("changed:");
                 out.push_str(event.as_str());
+                out
+            }
+            Self::Rotated(parent) => {
+                let mut out = String::from("rotated:");
+                crate::core::text::push_dec(&mut out, parent);
                 out
             }
         }
@@ -230,7 +241,57 @@ impl SyncMessage {
         if text == "supersede" {
             return Some(Self::Supersede);
         }
+        if let Some(parent) = text.strip_prefix("rotated:") {
+            return parent.parse().ok().map(Self::Rotated);
+        }
         AuthEvent::from_name(text.strip_prefix("changed:")?).map(Self::Changed)
+    }
+
+    /// The event another tab announces with this message, if any.
+    pub fn event(self) -> Option<AuthEvent> {
+        match self {
+            Self::Supersede => None,
+            Self::Changed(event) => Some(event),
+            Self::Rotated(_) => Some(AuthEvent::TokenRefreshed),
+        }
+    }
+
+    /// Is this refresh news (which a tab that has heard no other one need not post)?
+    pub fn is_refresh_news(self) -> bool {
+        self.event() == Some(AuthEvent::TokenRefreshed)
+    }
+
+    /// A refresh token's fingerprint for [`SyncMessage::Rotated`] (64-bit FNV-1a): enough to tell
+    /// one's own token apart, without putting a token on the channel (a rotated-away token still
+    /// buys the current pair in a server's grace window).
+    pub fn fingerprint(refresh_token: &str) -> u64 {
+        refresh_token
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325, |h: u64, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            })
+    }
+}
+
+/// The refresh token another tab last said it rotated away ([`SyncMessage::Rotated`]), by
+/// fingerprint; 0 when none is pending.
+#[derive(Debug, Default)]
+pub struct HeardRotation(Cell<u64>);
+
+impl HeardRotation {
+    /// Notes that another tab rotated the token with fingerprint `parent`.
+    pub fn note(&self, parent: u64) {
+        self.0.set(parent);
+    }
+
+    /// Has another tab said it rotated `refresh_token` away?
+    pub fn has(&self, refresh_token: &str) -> bool {
+        self.0.get() == SyncMessage::fingerprint(refresh_token)
+    }
+
+    /// Forgets the rotation heard: its news was acted on.
+    pub fn forget(&self) {
+        self.0.set(0);
     }
 }
 
