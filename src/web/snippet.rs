@@ -60,16 +60,16 @@ export function refreshed(access_token, refresh_token, session_data) {
 export function lock(name, ms) {
   const l = globalThis.navigator && navigator.locks;
   if (!l) return null;
-  const c = new AbortController();
-  let release, over = false, got = false, t = 0;
+  let c, release, over = false, got = false, t = 0;
   const held = new Promise((r) => (release = r));
-  const h = { r() { over = true; clearTimeout(t); if (!got) c.abort(); release(); } };
+  const h = { r() { over = true; clearTimeout(t); if (!got && c) c.abort(); release(); } };
   h.p = new Promise((granted, failed) => {
-    const no = () => { clearTimeout(t); c.signal.aborted && !over ? failed(1) : granted(false); };
+    const no = () => { clearTimeout(t); c && c.signal.aborted && !over ? failed(1) : granted(false); };
     try {
       l.request(name, { ifAvailable: true }, (k) => {
         if (k) { got = true; granted(true); return held; }
         if (over) return;
+        c = new AbortController();
         t = setTimeout(() => c.abort(), ms);
         l.request(name, { signal: c.signal }, () => { got = true; clearTimeout(t); setTimeout(granted, 0, true); return held; }).then(null, no);
       }).then(null, no);
