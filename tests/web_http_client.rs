@@ -487,6 +487,56 @@ async fn timeouts_abort_get_and_post_before_the_server_answers() {
     );
 }
 
+/// The requests' timeouts share one timer (the snippet's `watch`), armed for the earliest deadline:
+/// a short timeout started after a long one must not wait for the long one's timer, and the long one
+/// must still time out once the short one's has fired. Order, not durations: load cannot reorder
+/// deadlines 1.2 s apart.
+#[wasm_bindgen_test]
+async fn requests_in_flight_together_each_time_out_at_their_own_bound() {
+    let (_, client, _) = session("h8c").await;
+    let start = now();
+    let long = client.get(
+        url("/test/delay?ms=30000&long"),
+        json(r#"{"timeout":1500}"#),
+    );
+    let short = client.get(
+        url("/test/delay?ms=30000&short"),
+        json(r#"{"timeout":300}"#),
+    );
+    let ((long_err, long_took), (short_err, short_took)) =
+        futures::join!(timed_error(long, start), timed_error(short, start));
+    assert_eq!(code(&short_err), "TIMEOUT");
+    assert_eq!(code(&long_err), "TIMEOUT");
+    assert!(
+        short_took >= 290.0,
+        "short: not before its bound ({short_took} ms)"
+    );
+    assert!(
+        long_took >= 1490.0,
+        "long: not before its bound ({long_took} ms)"
+    );
+    assert!(
+        short_took < long_took,
+        "the short timeout fired first ({short_took} / {long_took} ms)"
+    );
+    assert!(
+        long_took < 30_000.0,
+        "long: rejected before the server's answer"
+    );
+    // The timer is armed again for a request after the others are over.
+    let start = now();
+    let (err, took) = timed_error(
+        client.get(
+            url("/test/delay?ms=30000&after"),
+            json(r#"{"timeout":300}"#),
+        ),
+        start,
+    )
+    .await;
+    assert_eq!(code(&err), "TIMEOUT");
+    assert!((290.0..30_000.0).contains(&took), "after: {took} ms");
+}
+
 #[wasm_bindgen_test]
 async fn unauthenticated_requests_during_a_refresh_go_out_at_once_without_a_token_and_never_retry()
 {
