@@ -73,6 +73,18 @@ for (const impl of ["ours", "auth"])
     `  ${LABEL[impl]}/original time: import ${ratio(figures[impl].importMs, figures.orig.importMs)}, ` +
       `import + first authorize() ${ratio(figures[impl].totalMs, figures.orig.totalMs)}`,
   );
+// Paired: each round samples the three one after the other, so a round's ratio compares runs made
+// in the same state of the machine; their median is steadier than the ratio of the medians when
+// the machine's load moves during the run. Printed with the middle half of the rounds' ratios.
+const quart = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+for (const impl of ["ours", "auth"]) {
+  const r = samples[impl].map((s, i) => s.totalMs / samples.orig[i].totalMs);
+  figures[impl].pairedRatio = median(r);
+  console.log(
+    `  ${LABEL[impl]}/original, paired by round: import + first authorize() median ${median(r).toFixed(2)}` +
+      ` (middle half ${quart(r, 0.25).toFixed(2)}–${quart(r, 0.75).toFixed(2)})`,
+  );
+}
 saveResult("coldstart", { samples: SAMPLES, figures, problems });
 if (problems.length) {
   console.error(problems.join("\n"));

@@ -59,6 +59,7 @@ if (coldstart) {
   row("cold start: import ms, median [min] (time ratio)", `${fmtInt(f.orig.importMs)} [${fmtInt(f.orig.importMin)}]`, `${fmtInt(f.ours.importMs)} [${fmtInt(f.ours.importMin)}]`, ratio(f.orig.importMs, f.ours.importMs));
   row("cold start: import + first authorize() ms (time ratio)", `${fmtInt(f.orig.totalMs)} [${fmtInt(f.orig.totalMin)}]`, `${fmtInt(f.ours.totalMs)} [${fmtInt(f.ours.totalMin)}]`, ratio(f.orig.totalMs, f.ours.totalMs));
   if (f.auth) row("cold start, the auth entry: import + first authorize() ms", `${fmtInt(f.orig.totalMs)} [${fmtInt(f.orig.totalMin)}]`, `${fmtInt(f.auth.totalMs)} [${fmtInt(f.auth.totalMin)}]`, ratio(f.orig.totalMs, f.auth.totalMs));
+  if (f.ours.pairedRatio) row("cold start: import + first authorize(), time ratio paired by round (main / auth)", "", "", `${f.ours.pairedRatio.toFixed(2)} / ${f.auth ? f.auth.pairedRatio.toFixed(2) : "n/a"}`);
 } else row("cold start", "not run", "not run", "");
 
 const head = ["metric", "original", "ours", "ours/original"];
