@@ -257,9 +257,9 @@ export async function lockPending(name) {
 }
 
 // A scripted `navigator.locks` in place of the browser's, until `restore()`: `free` says whether an
-// `ifAvailable` request gets the lock; other requests wait for `grant()`, which first queues a task
-// that logs "task" (standing for the other tab's storage writes, carried to this page by messages
-// that can sit in its queue when the grant is handled), then runs the waiting callback.
+// `ifAvailable` request gets the lock; other requests wait for `grant()`, which first queues a
+// message task (as a BroadcastChannel message is: another tab's news, which can sit in this page's
+// queue when the grant is handled) that logs "task", then runs the waiting callback.
 export function scriptedLocks(free) {
   const fake = { log: [], pending: null };
   fake.request = (name, opts, cb) => {
@@ -268,7 +268,9 @@ export function scriptedLocks(free) {
   };
   fake.waiting = () => fake.pending != null;
   fake.grant = () => {
-    setTimeout(() => fake.log.push("task"), 0);
+    const m = new MessageChannel();
+    m.port1.onmessage = () => { m.port1.close(); fake.log.push("task"); };
+    m.port2.postMessage(0);
     const p = fake.pending;
     fake.pending = null;
     p.resolve(p.cb({ name: p.name }));
