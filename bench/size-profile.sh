@@ -65,10 +65,14 @@ rm -rf "$OUT/bindgen"
 wasm-bindgen --target web --out-dir "$OUT/bindgen" "$TD/wasm32-unknown-unknown/release/wasm_session_manager.wasm"
 WASM="$OUT/bindgen/wasm_session_manager_bg.wasm"
 
-# What the package's wasm-opt flags (Cargo.toml [package.metadata.wasm-pack.profile.release]) make of it.
+# What the package's build makes of it: the dead closure shims out of the table (where that commit's
+# build did so), then wasm-opt with the flags of Cargo.toml [package.metadata.wasm-pack.profile.release].
 flags=$(sed -n 's/^wasm-opt = \[\(.*\)\]/\1/p' "$SRC/Cargo.toml" | tr -d '",')
+cp "$WASM" "$OUT/pruned.wasm"
+if [ -f "$SRC/scripts/prune-closure-table.mjs" ]; then node "$ROOT/scripts/prune-closure-table.mjs" "$OUT/pruned.wasm" >&2; fi
 # shellcheck disable=SC2086
-wasm-opt $flags --strip-debug "$WASM" -o "$OUT/opt.wasm"
+wasm-opt $flags --strip-debug "$OUT/pruned.wasm" -o "$OUT/opt.wasm"
+rm -f "$OUT/pruned.wasm"
 
 twiggy top -n 1000000 -f csv "$WASM" >"$OUT/top.csv"
 twiggy top -n "$TOP" "$WASM" >"$OUT/top.txt"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the npm package: two release wasm-pack builds (--target web, wasm-opt from npm binaryen), the
+# Builds the npm package: two release wasm-pack builds (--target web; then wasm-opt from npm binaryen, after
+# scripts/prune-closure-table.mjs), the
 # whole crate and the auth entry's (`--no-default-features`: no StorageManager), into a clean pkg/, with the standard library rebuilt for size by the pinned nightly in scripts/nightly-toolchain
 # (-Zbuild-std, -Cpanic=immediate-abort: no panic messages or unwinding machinery in the wasm; -Zlocation-detail=none: no source paths of panic locations), the entries and typings generated from pkg-template/ (pkg-template/build.mjs: browser ESM,
 # Node ESM, CommonJS, one flat .d.ts; the same for `wasm-session-manager/auth`), pkg-template/README.md as the npm README; packed to target/npm/;
@@ -41,11 +42,17 @@ if [ "${1:-}" != "--js-only" ]; then
   fi
   # The main wasm (every class), then the auth entry's (the `storage-manager` feature off: no
   # StorageManager, so no ECDSA signing, keccak or metadata flow) in the same target dir.
+  # wasm-opt runs here, not in wasm-pack: first scripts/prune-closure-table.mjs takes wasm-bindgen's dead
+  # closure shims out of the function table, which needs the function names (so the wasm is linked
+  # without `strip`); wasm-opt, with the flags of Cargo.toml's [package.metadata.wasm-pack.profile.release],
+  # then drops them and strips the names.
+  opt_flags=$(sed -n 's/^wasm-opt = \[\(.*\)\]/\1/p' "$ROOT/Cargo.toml" | tr -d '",')
+  [ -n "$opt_flags" ] || { echo "build-pkg: no wasm-opt flags in Cargo.toml" >&2; exit 1; }
   build_wasm() { # OUT_DIR [extra cargo args]
-    local out=$1 log; shift
+    local out=$1 log wasm; shift
     log=$(mktemp)
-    if ! RUSTUP_TOOLCHAIN="$toolchain" CARGO_TARGET_DIR="$target_dir" RUSTFLAGS="$rustflags" \
-         wasm-pack build "$ROOT" --release --target web --out-dir "$out" --mode no-install -- "${cargo_args[@]}" "$@" >"$log" 2>&1; then
+    if ! RUSTUP_TOOLCHAIN="$toolchain" CARGO_TARGET_DIR="$target_dir" RUSTFLAGS="$rustflags" CARGO_PROFILE_RELEASE_STRIP=false \
+         wasm-pack build "$ROOT" --release --no-opt --target web --out-dir "$out" --mode no-install -- "${cargo_args[@]}" "$@" >"$log" 2>&1; then
       grep -v "failed to get wasm-pack version" "$log" >&2 || true
       rm -f "$log"
       echo "build-pkg: wasm-pack build failed ($out)" >&2
@@ -53,6 +60,11 @@ if [ "${1:-}" != "--js-only" ]; then
     fi
     grep -v "failed to get wasm-pack version" "$log" || true
     rm -f "$log"
+    wasm="$out/wasm_session_manager_bg.wasm"
+    node "$ROOT/scripts/prune-closure-table.mjs" "$wasm" || { echo "build-pkg: pruning $wasm failed" >&2; exit 1; }
+    # shellcheck disable=SC2086 # the flags are words
+    wasm-opt $opt_flags --strip-debug "$wasm" -o "$wasm.opt" && mv "$wasm.opt" "$wasm" \
+      || { echo "build-pkg: wasm-opt failed on $wasm" >&2; exit 1; }
   }
   build_wasm "$OUT"
   build_wasm "$OUT_AUTH" --no-default-features
