@@ -2,7 +2,8 @@
 # Size profile of the release wasm: where the bytes go, per crate, per module of ours, data segments
 # (strings and constants) and the JS entry, with twiggy on the release wasm built WITHOUT stripping and
 # BEFORE wasm-opt (names intact), after the wasm-bindgen CLI (as in the package: its describe functions gone).
-# Also prints what that wasm becomes after the package's wasm-opt flags (gzip -9), so any commit can be
+# Also prints what that wasm becomes after the package's build steps (the dead closure shims pruned from the
+# function table, then wasm-opt with the package's flags; gzip -9), so any commit can be
 # compared without building the package. Prints figures only; fails only if a step cannot run.
 #
 #   bash bench/size-profile.sh                 profile the working tree, built like the package (pinned
@@ -147,7 +148,7 @@ rows.sort((a, b) => b.size - a.size).slice(0, top).forEach((r) => console.log(`$
 EOF
 
 echo
-echo "== package-equivalent wasm (this build + the package's wasm-opt flags, names stripped)"
+echo "== package-equivalent wasm (this build, pruned, + the package's wasm-opt flags, names stripped)"
 printf 'wasm %d B raw, %d B gzip -9\n' "$(wc -c <"$OUT/opt.wasm")" "$(gz "$OUT/opt.wasm")"
 printf 'wasm-bindgen glue (unminified) %d B gzip -9\n' "$(gz "$OUT/bindgen/wasm_session_manager.js")"
 if [ -f pkg/index.js ] && [ -f pkg/wasm_session_manager_bg.wasm ]; then
