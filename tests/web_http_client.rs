@@ -27,6 +27,8 @@ extern "C" {
     #[wasm_bindgen(js_name = urlOf)]
     fn url_of(href: &str) -> JsValue;
     fn canonical(value: &JsValue) -> String;
+    #[wasm_bindgen(js_name = answerNext)]
+    fn answer_next(fragment: &str, count: u32, status: u16, headers: JsValue, body: JsValue);
 }
 
 /// One request the page sent, as the recorder saw it.
@@ -828,4 +830,55 @@ async fn bad_arguments_and_error_answers_are_typed() {
         .unwrap_err();
     assert_eq!(code(&err), "MALFORMED_RESPONSE");
     assert_class(&err, "HttpError");
+}
+
+/// What the snippet's `fetch` reads crosses into the wasm whole: bodies with newlines and NULs, a
+/// JSON body spread over lines, a body-less 204, an error's JSON body.
+#[wasm_bindgen_test]
+async fn answers_with_newlines_nuls_no_body_or_an_error_body_come_through_whole() {
+    let (_, client, _) = session("h9").await;
+    let text = "line 1\nline 2\n\n\u{0} after a NUL\n";
+    answer_next(
+        "/canned/text",
+        1,
+        200,
+        json(r#"{"content-type":"text/plain"}"#),
+        JsValue::from_str(text),
+    );
+    let got = wait(client.get(url("/canned/text"), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    assert_eq!(got.as_string().as_deref(), Some(text));
+    answer_next(
+        "/canned/json",
+        1,
+        200,
+        json(r#"{"content-type":"application/json"}"#),
+        JsValue::from_str("{\n  \"a\": [1,\n 2],\n  \"b\": \"x\\ny\"\n}\n"),
+    );
+    let got = wait(client.get(url("/canned/json"), json(r#"{"timeout":5000}"#)))
+        .await
+        .unwrap();
+    assert_eq!(canonical(&got), r#"{"a":[1,2],"b":"x\ny"}"#);
+    answer_next("/canned/empty", 1, 204, json("{}"), JsValue::NULL);
+    let got = wait(client.get(url("/canned/empty"), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    assert_eq!(got.as_string().as_deref(), Some(""));
+    answer_next(
+        "/canned/busy",
+        1,
+        503,
+        json(r#"{"content-type":"application/json","retry-after":"7"}"#),
+        JsValue::from_str(r#"{"error":"busy","error_description":"try\nlater"}"#),
+    );
+    let err = wait(client.get(url("/canned/busy"), JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    assert_class(&err, "HttpError");
+    assert_eq!(get(&err, "status").as_f64(), Some(503.0));
+    assert_eq!(
+        get_str(&get(&err, "body"), "error_description"),
+        "try\nlater"
+    );
 }
