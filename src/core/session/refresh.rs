@@ -309,8 +309,11 @@ pub(super) async fn read_consistent<T, L, C: Clock>(
         waited += 20;
         stored = read_stored(inner).await?;
     }
-    // The rotation heard of arrived, or is not coming: its news has been acted on.
-    inner.heard.forget();
+    // The rotation heard of arrived, or is not coming: its news has been acted on. News of another
+    // token is kept for the read it concerns.
+    if let Some(known) = known_refresh {
+        inner.heard.forget(known);
+    }
     Ok(stored)
 }
 
@@ -451,12 +454,17 @@ where
             writes.push((Slot::AccessToken, answer.access_token.as_str()));
             let mut changes = inner.write_slots(&writes).await;
             // The news goes out before the lock is released (see `SyncMessage::Rotated`).
-            let rotated =
-                answer.refresh_token.is_some() && answer.refresh_token != before.refresh_token;
-            inner.post(match before.refresh_token.as_deref() {
-                Some(parent) if rotated => SyncMessage::Rotated(SyncMessage::fingerprint(parent)),
-                _ => SyncMessage::Changed(AuthEvent::TokenRefreshed),
-            });
+            inner.post(
+                match (
+                    before.refresh_token.as_deref(),
+                    answer.refresh_token.as_deref(),
+                ) {
+                    (Some(parent), Some(new)) if new != parent => {
+                        SyncMessage::Rotated(SyncMessage::fingerprint(parent))
+                    }
+                    _ => SyncMessage::Changed(AuthEvent::TokenRefreshed),
+                },
+            );
             let id_token = inner.memory.borrow().id_token.clone();
             inner.commit_memory(Memory {
                 session_id: before.session_id.clone(),

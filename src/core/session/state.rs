@@ -289,9 +289,11 @@ impl HeardRotation {
         self.0.get() == SyncMessage::fingerprint(refresh_token)
     }
 
-    /// Forgets the rotation heard: its news was acted on.
-    pub fn forget(&self) {
-        self.0.set(0);
+    /// Forgets the rotation of `refresh_token`, if that is the one heard: its news was acted on.
+    pub fn forget(&self, refresh_token: &str) {
+        if self.has(refresh_token) {
+            self.0.set(0);
+        }
     }
 }
 
