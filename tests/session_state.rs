@@ -385,6 +385,33 @@ fn a_sync_message_ahead_of_the_access_token_does_not_make_the_tab_refresh_again(
     assert_eq!(state.refresh_token, Some(w.server.refresh()));
 }
 
+/// A rotates while neither of its token writes has reached B's view of the storage.
+fn a_rotates_unseen_by_b(w: &mut World, a: &Manager, view: &LaggingView) {
+    view.lag(Slot::AccessToken);
+    view.lag(Slot::RefreshToken);
+    w.exec.block_on(a.ensure_refresh(false)).unwrap();
+}
+
+/// A request of B's fails with the access token B holds (the one A replaced): B asks for a
+/// refresh, and the clock moves on `steps` times 20 ms.
+fn b_refreshes_after_a_401(
+    w: &mut World,
+    b: &Manager,
+    steps: usize,
+) -> Rc<RefCell<Option<Result<RefreshOutcome>>>> {
+    let failed = b.state().access_token;
+    let flight = {
+        let b = b.clone();
+        w.exec
+            .spawn(async move { b.handle_unauthorized(failed.as_deref()).await })
+    };
+    for _ in 0..steps {
+        w.clock.advance_ms(20);
+        w.exec.run_until_stalled();
+    }
+    flight
+}
+
 #[test]
 fn a_flight_that_heard_its_refresh_token_rotated_waits_for_the_storage_and_adopts() {
     // The e2e stampede's rare second refresh: A rotates under the lock; B gets the lock next but
@@ -396,9 +423,7 @@ fn a_flight_that_heard_its_refresh_token_rotated_waits_for_the_storage_and_adopt
     let (hub, a, b, view) = synced_tabs_b_lagging(&mut w);
     assert_eq!(w.server.refreshes(), 1);
     let parent = b.state().refresh_token.expect("B holds the current pair");
-    view.lag(Slot::AccessToken);
-    view.lag(Slot::RefreshToken);
-    w.exec.block_on(a.ensure_refresh(false)).unwrap();
+    a_rotates_unseen_by_b(&mut w, &a, &view);
     assert_eq!(
         hub.posted().last(),
         Some(&SyncMessage::Rotated(SyncMessage::fingerprint(&parent))),
@@ -406,17 +431,7 @@ fn a_flight_that_heard_its_refresh_token_rotated_waits_for_the_storage_and_adopt
     );
     w.exec.run_until_stalled();
     assert_eq!(w.server.refreshes(), 2);
-    // A request of B's fails with the token A replaced: B asks for a refresh.
-    let failed = b.state().access_token;
-    let flight = {
-        let b = b.clone();
-        w.exec
-            .spawn(async move { b.handle_unauthorized(failed.as_deref()).await })
-    };
-    for _ in 0..10 {
-        w.clock.advance_ms(20);
-        w.exec.run_until_stalled();
-    }
+    let flight = b_refreshes_after_a_401(&mut w, &b, 10);
     assert_eq!(
         w.server.refreshes(),
         2,
@@ -432,20 +447,9 @@ fn a_flight_that_heard_its_refresh_token_rotated_waits_for_the_storage_and_adopt
     // Had the writes never arrived, B would wait no longer than the catch-up bound, once.
     let mut w = World::new(DATA);
     let (_hub, a, b, view) = synced_tabs_b_lagging(&mut w);
-    view.lag(Slot::AccessToken);
-    view.lag(Slot::RefreshToken);
-    w.exec.block_on(a.ensure_refresh(false)).unwrap();
+    a_rotates_unseen_by_b(&mut w, &a, &view);
     w.exec.run_until_stalled();
-    let failed = b.state().access_token;
-    let flight = {
-        let b = b.clone();
-        w.exec
-            .spawn(async move { b.handle_unauthorized(failed.as_deref()).await })
-    };
-    for _ in 0..60 {
-        w.clock.advance_ms(20);
-        w.exec.run_until_stalled();
-    }
+    let flight = b_refreshes_after_a_401(&mut w, &b, 60);
     assert!(
         take(&flight).is_err(),
         "the strict server refused the replay"
