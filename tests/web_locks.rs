@@ -38,6 +38,14 @@ extern "C" {
     fn logged(this: &ScriptedLocks) -> String;
     #[wasm_bindgen(method)]
     fn restore(this: &ScriptedLocks);
+
+    type ReleasingLocks;
+    #[wasm_bindgen(js_name = releasingLocks)]
+    fn releasing_locks() -> ReleasingLocks;
+    #[wasm_bindgen(method, getter)]
+    fn waits(this: &ReleasingLocks) -> u32;
+    #[wasm_bindgen(method, js_name = restore)]
+    fn restore_releasing(this: &ReleasingLocks);
 }
 
 fn now() -> f64 {
@@ -242,4 +250,25 @@ async fn a_lock_granted_after_a_wait_runs_the_task_after_the_tasks_already_queue
 #[wasm_bindgen_test]
 async fn a_free_lock_is_taken_at_once() {
     assert_eq!(log_when_the_task_runs(true).await, "");
+}
+
+#[wasm_bindgen_test]
+async fn a_lock_asked_for_again_right_after_its_release_is_taken_without_a_wait() {
+    // The browser learns of a release by a message of its own. A request this tab sends right after
+    // letting go could reach it first, find the lock still held and queue: a second request, a
+    // timer and a task's delay for a lock nobody else wanted (half the requests of back-to-back
+    // refreshes did in Chromium). The next request waits for this tab's release to be processed.
+    let locks = releasing_locks();
+    for i in 0..3 {
+        let got = WebLock
+            .with_lock("test:again", 10_000, async move { i }.boxed_local())
+            .await;
+        assert_eq!(got, Ok(i));
+    }
+    let waits = locks.waits();
+    locks.restore_releasing();
+    assert_eq!(
+        waits, 0,
+        "requests that queued behind this tab's own release"
+    );
 }

@@ -63,23 +63,33 @@ function next(f) {
   m.port1.onmessage = () => { m.port1.close(); f(); };
   m.port2.postMessage(0);
 }
+const settling = new Map();
 export function lock(name, ms) {
   const l = globalThis.navigator && navigator.locks;
   if (!l) return null;
-  let c, release, over = false, got = false, t = 0;
+  let c, q, release, over = false, got = false, t = 0;
   const held = new Promise((r) => (release = r));
-  const h = { r() { over = true; clearTimeout(t); if (!got && c) c.abort(); release(); } };
+  const h = { r() {
+    over = true; clearTimeout(t); if (!got && c) c.abort(); release();
+    const d = () => settling.get(name) == s && settling.delete(name), s = got && q.then(d, d);
+    if (s) settling.set(name, s);
+  } };
   h.p = new Promise((granted, failed) => {
     const no = () => { clearTimeout(t); c && c.signal.aborted && !over ? failed(1) : granted(false); };
-    try {
-      l.request(name, { ifAvailable: true }, (k) => {
-        if (k) { got = true; granted(true); return held; }
-        if (over) return;
-        c = new AbortController();
-        t = setTimeout(() => c.abort(), ms);
-        l.request(name, { signal: c.signal }, () => { got = true; clearTimeout(t); next(() => granted(true)); return held; }).then(null, no);
-      }).then(null, no);
-    } catch { granted(false); }
+    const ask = () => {
+      if (over) return granted(false);
+      try {
+        (q = l.request(name, { ifAvailable: true }, (k) => {
+          if (k) { got = true; granted(true); return held; }
+          if (over) return;
+          c = new AbortController();
+          t = setTimeout(() => c.abort(), ms);
+          (q = l.request(name, { signal: c.signal }, () => { got = true; clearTimeout(t); next(() => granted(true)); return held; })).then(null, no);
+        })).then(null, no);
+      } catch { granted(false); }
+    };
+    const s = settling.get(name);
+    s ? s.then(ask) : ask();
   });
   return h;
 }
@@ -178,6 +188,12 @@ extern "C" {
     /// grant; they run first. That task is a `MessageChannel` message (`next`), not a timer: a
     /// hidden tab's timers wait for the next second, and BroadcastChannel messages (the news)
     /// share the posted-message task queue with it, first in, first out.
+    ///
+    /// A request for a lock this tab has just released waits until the browser has processed that
+    /// release (the released request's promise settles then, `settling`): sent at once, it could
+    /// reach the browser first, find the lock held and queue (measured: half of back-to-back
+    /// requests did, 240 against 150 us each). That wait is not a wait for another holder: the
+    /// release is already on its way, and the promise settles when it is through.
     pub(crate) type LockRequest;
 
     #[wasm_bindgen(js_name = lock)]

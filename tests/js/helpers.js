@@ -281,6 +281,36 @@ export function scriptedLocks(free) {
   return fake;
 }
 
+// A `navigator.locks` that learns of a release one task after the holder let go (the browser's by a
+// message of its own), and settles the request's promise then. `waits` counts the requests that
+// found the lock held and queued.
+export function releasingLocks() {
+  const fake = { held: false, waits: 0, queue: [] };
+  const grant = (name, cb, resolve) => {
+    fake.held = true;
+    Promise.resolve().then(() => cb({ name })).then((v) => {
+      const m = new MessageChannel();
+      m.port1.onmessage = () => {
+        m.port1.close();
+        fake.held = false;
+        resolve(v);
+        const queued = fake.queue.shift();
+        if (queued) grant(...queued);
+      };
+      m.port2.postMessage(0);
+    });
+  };
+  fake.request = (name, opts, cb) => new Promise((resolve) => {
+    if (!fake.held) return grant(name, cb, resolve);
+    if (opts.ifAvailable) return Promise.resolve().then(() => resolve(cb(null)));
+    fake.waits += 1;
+    fake.queue.push([name, cb, resolve]);
+  });
+  Object.defineProperty(navigator, "locks", { value: fake, configurable: true });
+  fake.restore = () => { delete navigator.locks; };
+  return fake;
+}
+
 // ================================================================================================
 // StorageManager: raw /v2/store requests and a per-key interceptor (web_storage_manager)
 // ================================================================================================
