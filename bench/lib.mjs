@@ -98,8 +98,8 @@ const MIME = {
   ".json": "application/json",
 };
 
-/** Serves `dir` on 127.0.0.1 (random port). Returns { url, close }. */
-export async function serveStatic(dir) {
+/** Serves `dir` on 127.0.0.1 (random port), with `headers` on every file. Returns { url, close }. */
+export async function serveStatic(dir, headers = {}) {
   const root = resolve(dir);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
@@ -108,7 +108,7 @@ export async function serveStatic(dir) {
       res.writeHead(404).end("not found");
       return;
     }
-    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", "cache-control": "no-store", ...headers });
     createReadStream(file).pipe(res);
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
