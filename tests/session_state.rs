@@ -375,14 +375,23 @@ fn a_sync_message_ahead_of_the_access_token_does_not_make_the_tab_refresh_again(
         2,
         "B does not send the new refresh token with the old access token"
     );
-    view.catch_up();
-    w.clock.advance_ms(40);
-    w.exec.run_until_stalled();
-    assert_eq!(take(&flight), Ok(RefreshOutcome::Adopted));
-    assert_eq!(w.server.refreshes(), 2, "B adopted A's rotation");
+    b_catches_up_and_adopts(&mut w, &view, &flight);
     let state = b.state();
     assert_eq!(state.access_token, Some(w.server.access()));
     assert_eq!(state.refresh_token, Some(w.server.refresh()));
+}
+
+/// A's writes reach B's view: B's waiting flight adopts A's rotation and sends nothing.
+fn b_catches_up_and_adopts(
+    w: &mut World,
+    view: &LaggingView,
+    flight: &Rc<RefCell<Option<Result<RefreshOutcome>>>>,
+) {
+    view.catch_up();
+    w.clock.advance_ms(40);
+    w.exec.run_until_stalled();
+    assert_eq!(take(flight), Ok(RefreshOutcome::Adopted));
+    assert_eq!(w.server.refreshes(), 2, "B adopted A's rotation");
 }
 
 /// A rotates while neither of its token writes has reached B's view of the storage.
@@ -437,11 +446,7 @@ fn a_flight_that_heard_its_refresh_token_rotated_waits_for_the_storage_and_adopt
         2,
         "B does not present the refresh token A rotated away"
     );
-    view.catch_up();
-    w.clock.advance_ms(40);
-    w.exec.run_until_stalled();
-    assert_eq!(take(&flight), Ok(RefreshOutcome::Adopted));
-    assert_eq!(w.server.refreshes(), 2, "B adopted A's rotation");
+    b_catches_up_and_adopts(&mut w, &view, &flight);
     assert!(b.is_authenticated());
     assert_eq!(b.state().refresh_token, Some(w.server.refresh()));
     // Had the writes never arrived, B would wait no longer than the catch-up bound, once.
