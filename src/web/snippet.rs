@@ -64,6 +64,10 @@ function next(f) {
   m.port2.postMessage(0);
 }
 const settling = new Map();
+function released(name, q) {
+  const end = () => settling.get(name) == s && settling.delete(name), s = q.then(end, end);
+  settling.set(name, s);
+}
 export function lock(name, ms) {
   const l = globalThis.navigator && navigator.locks;
   if (!l) return null;
@@ -71,8 +75,7 @@ export function lock(name, ms) {
   const held = new Promise((r) => (release = r));
   const h = { r() {
     over = true; clearTimeout(t); if (!got && c) c.abort(); release();
-    const d = () => settling.get(name) == s && settling.delete(name), s = got && q.then(d, d);
-    if (s) settling.set(name, s);
+    if (got) released(name, q);
   } };
   h.p = new Promise((granted, failed) => {
     const no = () => { clearTimeout(t); c && c.signal.aborted && !over ? failed(1) : granted(false); };
