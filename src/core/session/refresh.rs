@@ -31,7 +31,7 @@ use super::classify::{classify_response, classify_transport_error, Failure};
 use super::jwt;
 use super::manager::Inner;
 use super::options::STORAGE_TIMEOUT_MS;
-use super::state::{AuthEvent, Change, HeardRotation, Memory, Origin, SyncMessage};
+use super::state::{AuthEvent, Change, Memory, Origin, SyncMessage};
 use super::wire;
 use crate::core::clock::{within, Clock};
 use crate::core::error::{AuthErrorCode, Error, Result};
@@ -295,31 +295,26 @@ pub(super) async fn read_consistent<T, L, C: Clock>(
     known_refresh: Option<&str>,
 ) -> Result<Stored> {
     let mut stored = read_stored(inner).await?;
-    let Some(known) = known_refresh else {
-        return Ok(stored);
-    };
     let mut waited = 0;
-    while waited < CATCH_UP_MS && lags(&stored, snapshot, known, &inner.heard) {
+    while waited < CATCH_UP_MS
+        && known_refresh.is_some()
+        && (stored.refresh_token.is_some()
+            && stored.refresh_token.as_deref() != known_refresh
+            && stored.access_token.is_some()
+            && stored.access_token.as_deref() == snapshot
+            || stored.refresh_token.as_deref() == known_refresh
+                && known_refresh.is_some_and(|r| inner.heard.has(r)))
+    {
         inner.clock.sleep(20).await;
         waited += 20;
         stored = read_stored(inner).await?;
     }
     // The rotation heard of arrived, or is not coming: its news has been acted on. News of another
     // token is kept for the read it concerns.
-    inner.heard.forget(known);
+    if let Some(known) = known_refresh {
+        inner.heard.forget(known);
+    }
     Ok(stored)
-}
-
-/// Does `stored` still lag behind another tab's rotation of `known` (see [`read_consistent`])?
-fn lags(stored: &Stored, snapshot: Option<&str>, known: &str, heard: &HeardRotation) -> bool {
-    let refresh = stored.refresh_token.as_deref();
-    // The new refresh token, next to the old access token.
-    let access_late = refresh.is_some_and(|r| r != known)
-        && stored.access_token.is_some()
-        && stored.access_token.as_deref() == snapshot;
-    // The old pair, whose rotation another tab's news named.
-    let both_late = refresh == Some(known) && heard.has(known);
-    access_late || both_late
 }
 
 /// One slot read, bounded by [`STORAGE_TIMEOUT_MS`].
