@@ -55,9 +55,9 @@ fn run(op: &Value) -> Result<Value> {
                         .ok()
                         .and_then(|v| v.try_into().ok())
                         .ok_or_else(|| Error::InvalidOption("iv must be 16 hex bytes".into()))?;
-                    ecies::encrypt_with(&k.public_key(), plaintext, ephem.secret(), iv)
+                    ecies::encrypt_with(&k.public_key()?, plaintext, &ephem, iv)
                 }
-                _ => ecies::try_encrypt(&k.public_key(), plaintext)?,
+                _ => ecies::try_encrypt(&k.public_key()?, plaintext)?,
             };
             Ok(json!(payload.to_json()))
         }

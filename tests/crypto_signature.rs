@@ -71,7 +71,7 @@ fn signs_the_keccak_hash_directly() {
     let k = SessionKey::generate();
     let sig_hex = sign_keccak(&k, b"hello");
     let sig = Signature::from_der(&hex::decode(&sig_hex).unwrap()).unwrap();
-    let vk = VerifyingKey::from(&k.public_key());
+    let vk = VerifyingKey::from(&k.public_key().unwrap());
     vk.verify_prehash(&keccak256(b"hello"), &sig).unwrap();
 }
 
@@ -131,14 +131,17 @@ fn session_key_hex_forms() {
     assert_eq!(pk.len(), 130);
     assert!(pk.starts_with("04"));
     assert_eq!(pk, pk.to_lowercase());
-    assert_eq!(public_key_from_hex(&pk).unwrap(), k.public_key());
+    assert_eq!(public_key_from_hex(&pk).unwrap(), k.public_key().unwrap());
     assert_eq!(
         public_key_from_hex(&format!("0x{pk}")).unwrap(),
-        k.public_key()
+        k.public_key().unwrap()
     );
     use k256::elliptic_curve::sec1::ToEncodedPoint;
-    let compressed = hex::encode(k.public_key().to_encoded_point(true).as_bytes());
-    assert_eq!(public_key_from_hex(&compressed).unwrap(), k.public_key());
+    let compressed = hex::encode(k.public_key().unwrap().to_encoded_point(true).as_bytes());
+    assert_eq!(
+        public_key_from_hex(&compressed).unwrap(),
+        k.public_key().unwrap()
+    );
 
     // Debug never shows the secret.
     let dbg = format!("{k:?}");

@@ -340,8 +340,11 @@ fn authorize_request_exact_and_result() {
     let t = Rc::new(FakeTransport::default());
     let (id, extra) = (KEY_A, with_key_a(r#","sessionNamespace":"ns""#));
     let key = SessionKey::from_hex(id).unwrap();
-    let message =
-        ecies::encrypt(&key.public_key(), br#"{"privKey":"abc","userInfo":{}}"#).to_json();
+    let message = ecies::encrypt(
+        &key.public_key().unwrap(),
+        br#"{"privKey":"abc","userInfo":{}}"#,
+    )
+    .to_json();
     t.reply(Ok(json_response(
         200,
         &serde_json::json!({ "message": message }).to_string(),
@@ -488,11 +491,11 @@ fn missing_message_is_session_expired() {
 fn tampered_or_foreign_message_is_decrypt_failed() {
     let (id, extra) = with_session("");
     let key = SessionKey::from_hex(&id).unwrap();
-    let mut payload = ecies::encrypt(&key.public_key(), br#"{"a":1}"#);
+    let mut payload = ecies::encrypt(&key.public_key().unwrap(), br#"{"a":1}"#);
     payload.ciphertext[0] ^= 1;
-    let other = ecies::encrypt(&SessionKey::generate().public_key(), br#"{"a":1}"#);
-    let error_obj = ecies::encrypt(&key.public_key(), br#"{"error":"nope"}"#);
-    let not_json = ecies::encrypt(&key.public_key(), b"plain words");
+    let other = ecies::encrypt(&SessionKey::generate().public_key().unwrap(), br#"{"a":1}"#);
+    let error_obj = ecies::encrypt(&key.public_key().unwrap(), br#"{"error":"nope"}"#);
+    let not_json = ecies::encrypt(&key.public_key().unwrap(), b"plain words");
     for message in [
         payload.to_json(),
         other.to_json(),
@@ -603,7 +606,7 @@ fn corrupt_or_plaintext_cache_entry_is_removed_and_refetched() {
         other_key_entry.as_str(),
     ] {
         let t = Rc::new(FakeTransport::default());
-        let message = ecies::encrypt(&key.public_key(), br#"{"from":"server"}"#).to_json();
+        let message = ecies::encrypt(&key.public_key().unwrap(), br#"{"from":"server"}"#).to_json();
         t.reply(Ok(json_response(
             200,
             &serde_json::json!({ "message": message }).to_string(),
@@ -711,7 +714,7 @@ fn aes_gcm_scheme_sends_an_envelope_and_refuses_ecies() {
 
     // An aes-gcm client refuses an ECIES message (anyone could make one for the public key).
     let t = Rc::new(FakeTransport::default());
-    let message = ecies::encrypt(&key.public_key(), br#"{"forged":1}"#).to_json();
+    let message = ecies::encrypt(&key.public_key().unwrap(), br#"{"forged":1}"#).to_json();
     t.reply(Ok(json_response(
         200,
         &serde_json::json!({ "message": message }).to_string(),

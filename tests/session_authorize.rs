@@ -51,7 +51,7 @@ fn assert_tokens_kept(storage: &MemoryStorage) {
 #[test]
 fn authorize_returns_the_decrypted_session_data() {
     let key = SessionKey::generate();
-    let data = ecies::encrypt(&key.public_key(), DATA.as_bytes()).to_json();
+    let data = ecies::encrypt(&key.public_key().unwrap(), DATA.as_bytes()).to_json();
     let storage = Rc::new(MemoryStorage::new());
     // A short session id is normalised on write and still names the same key.
     let transport = FakeTransport::fixed(Ok(response(200, &answer_with(Some(&data)))));
@@ -79,7 +79,7 @@ fn authorize_returns_the_decrypted_session_data() {
 #[test]
 fn authorize_accepts_session_data_as_an_object() {
     let key = SessionKey::generate();
-    let data = ecies::encrypt(&key.public_key(), DATA.as_bytes()).to_json();
+    let data = ecies::encrypt(&key.public_key().unwrap(), DATA.as_bytes()).to_json();
     let body = format!(r#"{{"access_token":"at-2","refresh_token":"rt-2","session_data":{data}}}"#);
     let (mut exec, storage, _, m, _) = setup(body);
     storage.set_now("w3a:session_id", &key.to_hex());
@@ -114,7 +114,7 @@ fn authorize_without_tokens_is_unauthenticated_none() {
 #[test]
 fn authorize_with_only_an_access_token_refreshes() {
     let key = SessionKey::generate();
-    let data = ecies::encrypt(&key.public_key(), DATA.as_bytes()).to_json();
+    let data = ecies::encrypt(&key.public_key().unwrap(), DATA.as_bytes()).to_json();
     let (mut exec, storage, transport, m, _) = setup(answer_with(Some(&data)));
     storage.set_now("w3a:session_id", &key.to_hex());
     storage.remove_now("w3a:refresh_token");
@@ -125,7 +125,7 @@ fn authorize_with_only_an_access_token_refreshes() {
 #[test]
 fn a_tampered_session_data_ends_the_session_like_the_original() {
     let key = SessionKey::generate();
-    let mut payload = ecies::encrypt(&key.public_key(), DATA.as_bytes());
+    let mut payload = ecies::encrypt(&key.public_key().unwrap(), DATA.as_bytes());
     payload.ciphertext[0] ^= 1;
     let (mut exec, storage, _, m, _) = setup(answer_with(Some(&payload.to_json())));
     storage.set_now("w3a:session_id", &key.to_hex());
@@ -135,7 +135,7 @@ fn a_tampered_session_data_ends_the_session_like_the_original() {
 #[test]
 fn session_data_for_another_key_ends_the_session() {
     let other = SessionKey::generate();
-    let data = ecies::encrypt(&other.public_key(), DATA.as_bytes()).to_json();
+    let data = ecies::encrypt(&other.public_key().unwrap(), DATA.as_bytes()).to_json();
     let (mut exec, storage, _, m, _) = setup(answer_with(Some(&data)));
     assert_ended(&mut exec, &storage, &m);
 }
@@ -151,7 +151,7 @@ fn garbage_or_missing_session_data_ends_the_session() {
 #[test]
 fn decrypted_error_object_ends_the_session() {
     let key = SessionKey::generate();
-    let data = ecies::encrypt(&key.public_key(), br#"{"error":"session gone"}"#).to_json();
+    let data = ecies::encrypt(&key.public_key().unwrap(), br#"{"error":"session gone"}"#).to_json();
     let (mut exec, storage, _, m, _) = setup(answer_with(Some(&data)));
     storage.set_now("w3a:session_id", &key.to_hex());
     assert_ended(&mut exec, &storage, &m);
@@ -171,8 +171,8 @@ fn a_refresh_overtaken_by_a_new_login_authorizes_the_new_login() {
     // it, and must not end it: authorize() goes round and authorizes the new login.
     let old = SessionKey::generate();
     let newer = SessionKey::generate();
-    let old_data = ecies::encrypt(&old.public_key(), DATA.as_bytes()).to_json();
-    let new_data = ecies::encrypt(&newer.public_key(), br#"{"user":"bob"}"#).to_json();
+    let old_data = ecies::encrypt(&old.public_key().unwrap(), DATA.as_bytes()).to_json();
+    let new_data = ecies::encrypt(&newer.public_key().unwrap(), br#"{"user":"bob"}"#).to_json();
     let transport = FakeTransport::new(move |req| {
         let body = req.body.clone().unwrap_or_default();
         let answer = if body.contains("rt-new-login") {

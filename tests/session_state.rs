@@ -165,7 +165,7 @@ fn logout_in_the_same_tab_cancels_its_refresh() {
 /// A transport for two logins: `rt-1…` belongs to the old session (key `old`), `rt-new…` to the
 /// new one (key `new`); each refresh rotates within its session.
 fn two_sessions(old: &SessionKey, new: &SessionKey) -> FakeTransport {
-    let (old_pk, new_pk) = (old.public_key(), new.public_key());
+    let (old_pk, new_pk) = (old.public_key().unwrap(), new.public_key().unwrap());
     let serial = Cell::new(0);
     FakeTransport::new(move |req| {
         serial.set(serial.get() + 1);

@@ -327,7 +327,7 @@ where
         let body = if call.signed {
             let data = String::from_utf8_lossy(&call.body).into_owned();
             let data = if data.is_empty() {
-                ecies::encrypt(&client_key.public_key(), b"{\"a\":1}").to_json()
+                ecies::encrypt(&client_key.public_key().unwrap(), b"{\"a\":1}").to_json()
             } else {
                 data
             };

@@ -382,10 +382,9 @@ impl FakeServer {
                 ));
             }
             s.rotate();
-            let session_data = s
-                .session_key
-                .as_ref()
-                .map(|k| ecies::encrypt(&k.public_key(), s.plaintext.as_bytes()).to_json());
+            let session_data = s.session_key.as_ref().map(|k| {
+                ecies::encrypt(&k.public_key().unwrap(), s.plaintext.as_bytes()).to_json()
+            });
             let answer = serde_json::json!({
                 "access_token": s.access,
                 "refresh_token": s.refresh,

@@ -252,7 +252,8 @@ mod metadata_writes {
     use crate::common::TestServer;
 
     fn write_body(key: &SessionKey, payload: &Value, extra: Value) -> Value {
-        let data = ecies::encrypt(&key.public_key(), payload.to_string().as_bytes()).to_json();
+        let data =
+            ecies::encrypt(&key.public_key().unwrap(), payload.to_string().as_bytes()).to_json();
         let mut body = json!({
             "key": key.public_key_hex(),
             "data": data,
@@ -456,7 +457,7 @@ async fn a_metadata_flood_with_fresh_keys_is_rate_limited() {
     let set = || {
         // A fresh key per request, the longest timeout: what a flood would send.
         let key = SessionKey::generate();
-        let data = ecies::encrypt(&key.public_key(), b"{}").to_json();
+        let data = ecies::encrypt(&key.public_key().unwrap(), b"{}").to_json();
         json!({
             "key": key.public_key_hex(),
             "data": data,

@@ -6,7 +6,7 @@ use wasm_session_manager::core::crypto::{aead, ecies, signature, SessionKey};
 use crate::common::TestServer;
 
 fn encrypted(key: &SessionKey, payload: &Value) -> String {
-    ecies::encrypt(&key.public_key(), payload.to_string().as_bytes()).to_json()
+    ecies::encrypt(&key.public_key().unwrap(), payload.to_string().as_bytes()).to_json()
 }
 
 fn set_body(key: &SessionKey, payload: &Value, namespace: &str, extra: Value) -> Value {

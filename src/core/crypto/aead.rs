@@ -28,7 +28,7 @@ const TAG_LEN: usize = 16;
 
 /// The AES key of `key`'s envelopes: HKDF-SHA256 of the session key with [`HKDF_INFO`].
 fn derive_key(key: &SessionKey) -> Result<Zeroizing<[u8; 32]>> {
-    let ikm = Zeroizing::new(key.secret().to_bytes());
+    let ikm = key.bytes();
     let mut okm = Zeroizing::new([0u8; 32]);
     SimpleHkdf::<Sha256>::new(None, ikm.as_slice())
         .expand(HKDF_INFO, okm.as_mut_slice())

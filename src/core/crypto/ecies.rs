@@ -3,7 +3,7 @@
 //! `iv || ephemPublicKey || ciphertext`.
 
 use k256::elliptic_curve::sec1::ToEncodedPoint;
-use k256::{PublicKey, SecretKey};
+use k256::PublicKey;
 use zeroize::Zeroizing;
 
 use super::curve::shared_x;
@@ -119,7 +119,7 @@ pub async fn seal(recipient: &PublicKey, plaintext: &[u8]) -> Result<EciesPayloa
     let ephemeral = SessionKey::try_generate()?;
     let mut iv = [0u8; 16];
     random_bytes(&mut iv)?;
-    seal_with(recipient, plaintext, ephemeral.secret(), iv).await
+    seal_with(recipient, plaintext, &ephemeral, iv).await
 }
 
 /// Deterministic encryption with the given ephemeral key and iv (for tests and vectors).
@@ -127,15 +127,15 @@ pub async fn seal(recipient: &PublicKey, plaintext: &[u8]) -> Result<EciesPayloa
 pub async fn seal_with(
     recipient: &PublicKey,
     plaintext: &[u8],
-    ephemeral: &SecretKey,
+    ephemeral: &SessionKey,
     iv: [u8; 16],
 ) -> Result<EciesPayload> {
-    let x = shared_x(ephemeral, recipient);
+    let x = shared_x(
+        ephemeral.bytes(),
+        recipient.to_encoded_point(false).as_bytes(),
+    )?;
     let keys = DerivedKeys::new(x.as_slice()).await?;
-    let ephem_public_key = super::curve::public_key(ephemeral)
-        .to_encoded_point(false)
-        .as_bytes()
-        .to_vec();
+    let ephem_public_key = ephemeral.public_key_bytes().to_vec();
     let ciphertext = symmetric::encrypt(&keys.enc, Mode::Cbc(iv), plaintext).await?;
     let mac = keys
         .mac(&iv, &ephem_public_key, &ciphertext)
@@ -159,9 +159,7 @@ pub async fn open(key: &SessionKey, payload: &EciesPayload) -> Result<Vec<u8>> {
         .as_slice()
         .try_into()
         .map_err(|_| Error::Crypto("iv must be 16 bytes".to_owned()))?;
-    let ephem = PublicKey::from_sec1_bytes(&payload.ephem_public_key)
-        .map_err(|_| Error::Crypto("ephemPublicKey is not a point on secp256k1".to_owned()))?;
-    let x = shared_x(key.secret(), &ephem);
+    let x = shared_x(key.bytes(), &payload.ephem_public_key)?;
     let zeros = x.iter().take_while(|b| **b == 0).count();
     let stripped = (zeros > 0).then(|| &x[zeros..]);
     let candidates = (
@@ -231,7 +229,7 @@ pub async fn open_json_str(key: &SessionKey, session_data: &str) -> Result<Strin
 /// The synchronous forms (native only: Web Crypto is asynchronous).
 #[cfg(not(target_arch = "wasm32"))]
 mod blocking {
-    use k256::{PublicKey, SecretKey};
+    use k256::PublicKey;
 
     use super::{EciesPayload, SessionKey};
     use crate::core::crypto::symmetric::now;
@@ -254,16 +252,17 @@ mod blocking {
     /// [`super::seal_with`]: deterministic encryption (for tests and vectors).
     ///
     /// # Panics
-    /// Never natively (the cipher completes at once and HMAC takes any key).
+    /// Never natively (a `PublicKey` and a `SessionKey` are valid by construction, the cipher
+    /// completes at once and HMAC takes any key).
     #[allow(clippy::expect_used)]
     pub fn encrypt_with(
         recipient: &PublicKey,
         plaintext: &[u8],
-        ephemeral: &SecretKey,
+        ephemeral: &SessionKey,
         iv: [u8; 16],
     ) -> EciesPayload {
         now(super::seal_with(recipient, plaintext, ephemeral, iv))
-            .expect("AES-CBC encrypts any input")
+            .expect("valid keys, and AES-CBC encrypts any input")
     }
 
     /// [`super::open`].

@@ -1,19 +1,19 @@
 //! The session key: the secp256k1 secret key a session id encodes (PROTOCOL.md §3, §7).
 
-use k256::elliptic_curve::sec1::ToEncodedPoint;
 use k256::{PublicKey, SecretKey};
 use zeroize::Zeroizing;
 
+use super::curve;
 use super::util::{random_bytes, strip_0x};
 use crate::core::error::{Error, Result};
 use crate::core::text;
 
-/// A session's secp256k1 secret key.
+/// A session's secp256k1 secret key: 32 big-endian bytes in [1, n), zeroized on drop.
 ///
-/// The inner [`SecretKey`] zeroizes its scalar on drop. `Debug` shows only the public key.
+/// `Debug` shows only the public key.
 #[derive(Clone)]
 pub struct SessionKey {
-    secret: SecretKey,
+    secret: Zeroizing<[u8; 32]>,
 }
 
 impl std::fmt::Debug for SessionKey {
@@ -50,9 +50,14 @@ impl SessionKey {
 
     /// A key from 32 big-endian bytes in `[1, n)`.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<SessionKey> {
-        SecretKey::from_slice(bytes)
-            .map(|secret| SessionKey { secret })
-            .map_err(|_| Error::Crypto("session key out of range for secp256k1".to_owned()))
+        if !curve::is_secret(bytes) {
+            return Err(Error::Crypto(
+                "session key out of range for secp256k1".to_owned(),
+            ));
+        }
+        Ok(SessionKey {
+            secret: Zeroizing::new(*bytes),
+        })
     }
 
     /// A fresh random key from the platform CSPRNG, in `[1, n)`.
@@ -79,26 +84,37 @@ impl SessionKey {
 
     /// The key as a session id: `0x` + 64 lowercase hex digits.
     pub fn to_hex(&self) -> String {
-        let bytes = Zeroizing::new(self.secret.to_bytes());
         let mut out = String::with_capacity(66);
         out.push_str("0x");
-        text::push_hex(&mut out, bytes.as_slice());
+        text::push_hex(&mut out, self.secret.as_slice());
         out
     }
 
-    /// The public key.
-    pub fn public_key(&self) -> PublicKey {
-        super::curve::public_key(&self.secret)
+    /// The secret's 32 big-endian bytes.
+    pub fn bytes(&self) -> &[u8; 32] {
+        &self.secret
+    }
+
+    /// The uncompressed public key, 65 bytes (`04 || x || y`).
+    pub fn public_key_bytes(&self) -> [u8; 65] {
+        curve::public_key(&self.secret)
+    }
+
+    /// The public key, as k256's type (for ECIES encryption to it and ECDSA checks).
+    pub fn public_key(&self) -> Result<PublicKey> {
+        PublicKey::from_sec1_bytes(&self.public_key_bytes())
+            .map_err(|_| Error::Crypto("not a point on secp256k1".to_owned()))
     }
 
     /// The uncompressed public key: 130 lowercase hex digits starting `04`, no `0x` (the metadata `key`).
     pub fn public_key_hex(&self) -> String {
-        text::hex(self.public_key().to_encoded_point(false).as_bytes())
+        text::hex(&self.public_key_bytes())
     }
 
-    /// The secret key.
-    pub fn secret(&self) -> &SecretKey {
-        &self.secret
+    /// The secret key, as k256's type (for ECDSA signing).
+    pub fn secret(&self) -> Result<SecretKey> {
+        SecretKey::from_slice(self.secret.as_slice())
+            .map_err(|_| Error::Crypto("session key out of range for secp256k1".to_owned()))
     }
 }
 

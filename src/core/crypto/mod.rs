@@ -15,6 +15,7 @@
 pub mod aead;
 pub mod curve;
 pub mod ecies;
+mod field;
 pub mod hash;
 pub mod keys;
 pub mod signature;

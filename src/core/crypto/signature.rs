@@ -18,9 +18,13 @@ pub fn keccak256(data: &[u8]) -> [u8; 32] {
 /// low-S — byte-identical to `bytesToHex(eccrypto.sign(key, keccak256(utf8(data))))` of the original.
 ///
 /// RFC 6979 signing of a 32-byte prehash fails only if the derived nonce gives `r = 0` or `s = 0`
-/// (probability ~2^-256); that case returns an empty string, which no server accepts.
+/// (probability ~2^-256); that case returns an empty string, which no server accepts (as does a
+/// key k256 refuses, which `SessionKey`'s own range check rules out).
 pub fn sign_keccak(key: &SessionKey, data: &[u8]) -> String {
-    let signing = SigningKey::from(key.secret());
+    let Ok(secret) = key.secret() else {
+        return String::new();
+    };
+    let signing = SigningKey::from(secret);
     let hash = keccak256(data);
     // k256 signs prehashes of the field size without failing and normalises s to the low half.
     match PrehashSigner::<Signature>::sign_prehash(&signing, &hash) {
@@ -97,7 +101,7 @@ mod tests {
         }
         for i in 0..200u32 {
             let key = SessionKey::try_generate().unwrap();
-            let signing = SigningKey::from(key.secret());
+            let signing = SigningKey::from(key.secret().unwrap());
             let sig: Signature = signing.sign_prehash(&keccak256(&i.to_le_bytes())).unwrap();
             let sig = sig.normalize_s().unwrap_or(sig);
             assert_eq!(der_signature(&sig.to_bytes()), sig.to_der().as_bytes());

@@ -1,0 +1,278 @@
+//! Arithmetic modulo secp256k1's field prime p = 2^256 − 2^32 − 977, small and constant-time: the
+//! field under [`super::curve`]'s own point arithmetic (the auth entry's ECDH and public keys).
+//!
+//! An element is eight 32-bit limbs, least significant first, always fully reduced (< p), so
+//! equality is equality of limbs. Products are 64-bit (one wasm `i64.mul` each) and reduced with
+//! 2^256 ≡ 2^32 + 977. No operation branches on an element's value; only [`Fe::invert`] loops over
+//! the bits of the public exponent p − 2. Written for size: loops over limbs, one multiplication
+//! routine for products and squares.
+
+use k256::elliptic_curve::subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+
+/// p, little-endian limbs.
+const P: [u32; 8] = [
+    0xFFFF_FC2F,
+    0xFFFF_FFFE,
+    0xFFFF_FFFF,
+    0xFFFF_FFFF,
+    0xFFFF_FFFF,
+    0xFFFF_FFFF,
+    0xFFFF_FFFF,
+    0xFFFF_FFFF,
+];
+
+/// An element of the field, fully reduced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fe([u32; 8]);
+
+/// `a − b` over 256 bits, and the borrow out (1 when `a < b`).
+fn sub_limbs(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
+    let mut out = [0u32; 8];
+    let mut borrow = 0u64;
+    for i in 0..8 {
+        let v = u64::from(a[i])
+            .wrapping_sub(u64::from(b[i]))
+            .wrapping_sub(borrow);
+        out[i] = v as u32;
+        borrow = v >> 63;
+    }
+    (out, borrow as u32)
+}
+
+/// `a + b` over 256 bits, and the carry out.
+fn add_limbs(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
+    let mut out = [0u32; 8];
+    let mut carry = 0u64;
+    for i in 0..8 {
+        let v = u64::from(a[i]) + u64::from(b[i]) + carry;
+        out[i] = v as u32;
+        carry = v >> 32;
+    }
+    (out, carry as u32)
+}
+
+/// The element of `limbs + carry · 2^256`, a value below 2p: p subtracted when it is ≥ p.
+fn reduce_once(limbs: [u32; 8], carry: u32) -> Fe {
+    let (less, borrow) = sub_limbs(&limbs, &P);
+    // ≥ p when the carry is set (the wrapped difference is then the value − p) or nothing borrowed.
+    let take = Choice::from((carry | (borrow ^ 1)) as u8 & 1);
+    Fe(select(&limbs, &less, take))
+}
+
+fn select(a: &[u32; 8], b: &[u32; 8], choice: Choice) -> [u32; 8] {
+    let mut out = [0u32; 8];
+    for i in 0..8 {
+        out[i] = u32::conditional_select(&a[i], &b[i], choice);
+    }
+    out
+}
+
+/// The element of `r + top · 2^256` for `top < 2^34`: `top · 2^256 ≡ top · 977 + top · 2^32`.
+fn fold(mut r: [u32; 8], top: u64) -> Fe {
+    let v = u64::from(r[0]) + top * 977;
+    r[0] = v as u32;
+    let mut carry = (v >> 32) + top;
+    for limb in r.iter_mut().skip(1) {
+        let v = u64::from(*limb) + carry;
+        *limb = v as u32;
+        carry = v >> 32;
+    }
+    // With a carry out, the limbs are small and the value − p is limbs + 2^32 + 977 (< p).
+    reduce_once(r, carry as u32)
+}
+
+impl Fe {
+    /// 0.
+    pub const ZERO: Fe = Fe([0; 8]);
+    /// 1.
+    pub const ONE: Fe = Fe([1, 0, 0, 0, 0, 0, 0, 0]);
+
+    /// A small constant.
+    pub const fn small(v: u32) -> Fe {
+        Fe([v, 0, 0, 0, 0, 0, 0, 0])
+    }
+
+    /// A constant from its limbs, least significant first; they must be below p.
+    pub const fn from_limbs(limbs: [u32; 8]) -> Fe {
+        Fe(limbs)
+    }
+
+    /// The element of 32 big-endian bytes, if their value is below p.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Option<Fe> {
+        let mut limbs = [0u32; 8];
+        for (i, chunk) in bytes.rchunks_exact(4).enumerate() {
+            limbs[i] = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        }
+        let (_, borrow) = sub_limbs(&limbs, &P);
+        (borrow == 1).then_some(Fe(limbs))
+    }
+
+    /// 32 big-endian bytes.
+    pub fn to_bytes(self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        for (i, chunk) in out.rchunks_exact_mut(4).enumerate() {
+            chunk.copy_from_slice(&self.0[i].to_be_bytes());
+        }
+        out
+    }
+
+    /// `self + other`.
+    pub fn add(&self, other: &Fe) -> Fe {
+        let (sum, carry) = add_limbs(&self.0, &other.0);
+        reduce_once(sum, carry)
+    }
+
+    /// `self − other`.
+    pub fn sub(&self, other: &Fe) -> Fe {
+        let (diff, borrow) = sub_limbs(&self.0, &other.0);
+        // Below zero: add p back (the carry out of that addition cancels the borrow).
+        let mask = 0u32.wrapping_sub(borrow);
+        let mut p = P;
+        for limb in &mut p {
+            *limb &= mask;
+        }
+        Fe(add_limbs(&diff, &p).0)
+    }
+
+    /// `self · other`.
+    pub fn mul(&self, other: &Fe) -> Fe {
+        let (a, b) = (&self.0, &other.0);
+        let mut wide = [0u32; 16];
+        for i in 0..8 {
+            let mut carry = 0u64;
+            for j in 0..8 {
+                // ≤ (2^32 − 1)^2 + 2 (2^32 − 1) = 2^64 − 1: no overflow.
+                let v = u64::from(wide[i + j]) + u64::from(a[i]) * u64::from(b[j]) + carry;
+                wide[i + j] = v as u32;
+                carry = v >> 32;
+            }
+            wide[i + 8] = carry as u32;
+        }
+        // lo + hi · 2^256 ≡ lo + hi · 977 + hi · 2^32.
+        let mut r = [0u32; 8];
+        let mut carry = 0u64;
+        for i in 0..8 {
+            let shifted = if i > 0 { u64::from(wide[7 + i]) } else { 0 };
+            let v = u64::from(wide[i]) + u64::from(wide[8 + i]) * 977 + shifted + carry;
+            r[i] = v as u32;
+            carry = v >> 32;
+        }
+        // What is left above 2^256 (< 2^34) folds in the same way.
+        fold(r, carry + u64::from(wide[15]))
+    }
+
+    /// `self²`.
+    pub fn square(&self) -> Fe {
+        self.mul(self)
+    }
+
+    /// `self^(p−2)`: the inverse, and 0 for 0 (Fermat; the exponent is public, so its bits may
+    /// steer the loop).
+    pub fn invert(&self) -> Fe {
+        let mut exponent = P;
+        exponent[0] -= 2;
+        let mut acc = Fe::ONE;
+        for bit in (0..256).rev() {
+            acc = acc.square();
+            if (exponent[bit / 32] >> (bit % 32)) & 1 == 1 {
+                acc = acc.mul(self);
+            }
+        }
+        acc
+    }
+
+    /// Is this 0?
+    pub fn is_zero(&self) -> Choice {
+        self.ct_eq(&Fe::ZERO)
+    }
+}
+
+impl ConstantTimeEq for Fe {
+    fn ct_eq(&self, other: &Fe) -> Choice {
+        self.0.ct_eq(&other.0)
+    }
+}
+
+impl ConditionallySelectable for Fe {
+    fn conditional_select(a: &Fe, b: &Fe, choice: Choice) -> Fe {
+        Fe(select(&a.0, &b.0, choice))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use k256::elliptic_curve::ff::PrimeField;
+    use k256::FieldElement;
+
+    use super::*;
+
+    fn bytes(fe: FieldElement) -> [u8; 32] {
+        fe.to_bytes().into()
+    }
+
+    fn ours(fe: &FieldElement) -> Fe {
+        Fe::from_bytes(&bytes(*fe)).unwrap()
+    }
+
+    /// Elements with every limb pattern that stresses the carries: 0, 1, p − 1, p − 2^32, 2^255,
+    /// all-ones below p, and pseudo-random ones.
+    fn elements() -> Vec<FieldElement> {
+        let mut out = vec![
+            FieldElement::ZERO,
+            FieldElement::ONE,
+            -FieldElement::ONE,
+            -FieldElement::from(1u64 << 32),
+            FieldElement::from(977u64),
+            -FieldElement::from(977u64),
+        ];
+        let mut top = [0u8; 32];
+        top[0] = 0x80;
+        out.push(Option::from(FieldElement::from_bytes(&top.into())).unwrap());
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..60 {
+            let mut bytes = [0u8; 32];
+            for b in bytes.iter_mut() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                *b = state as u8;
+            }
+            if let Some(fe) = Option::from(FieldElement::from_bytes(&bytes.into())) {
+                out.push(fe);
+            }
+        }
+        out.iter().map(FieldElement::normalize).collect()
+    }
+
+    #[test]
+    fn every_operation_agrees_with_k256() {
+        let all = elements();
+        for a in &all {
+            let x = ours(a);
+            assert_eq!(x.to_bytes(), bytes(*a));
+            assert_eq!(x.square().to_bytes(), bytes(a.square()), "square {a:?}");
+            let inverse = Option::<FieldElement>::from(a.invert()).map_or([0; 32], bytes);
+            assert_eq!(x.invert().to_bytes(), inverse, "invert {a:?}");
+            for b in &all {
+                let y = ours(b);
+                assert_eq!(x.add(&y).to_bytes(), bytes(*a + b), "{a:?} + {b:?}");
+                assert_eq!(x.sub(&y).to_bytes(), bytes(*a - b), "{a:?} - {b:?}");
+                assert_eq!(x.mul(&y).to_bytes(), bytes(*a * b), "{a:?} * {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn bytes_at_or_above_p_are_not_elements() {
+        let p = Fe(P).to_bytes();
+        assert!(Fe::from_bytes(&p).is_none());
+        assert!(Fe::from_bytes(&[0xff; 32]).is_none());
+        let mut below = p;
+        below[31] -= 1;
+        assert_eq!(Fe::from_bytes(&below).map(|f| f.to_bytes()), Some(below));
+        assert_eq!(
+            FieldElement::from_repr(below.into()).is_some().unwrap_u8(),
+            1
+        );
+    }
+}
