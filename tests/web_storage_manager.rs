@@ -507,7 +507,7 @@ async fn allowed_origin_true_binds_to_the_creating_origin() {
     assert_eq!(authorize(&reader).await.unwrap(), r#"{"o":"true"}"#);
     // an update without allowedOrigin keeps the binding (raw PUT: the SDK always sends it)
     let key = SessionKey::from_hex(&id).unwrap();
-    let data = ecies::seal(&key.public_key().unwrap(), br#"{"o":"raw"}"#)
+    let data = ecies::seal(&key.public_key_bytes(), br#"{"o":"raw"}"#)
         .await
         .unwrap()
         .to_json();
@@ -617,7 +617,7 @@ async fn the_client_refuses_a_message_with_a_broken_mac() {
     let id = StorageManager::generate_random_session_key().unwrap();
     let key = SessionKey::from_hex(&id).unwrap();
     let public = key.public_key_hex();
-    let good = ecies::seal(&key.public_key().unwrap(), br#"{"v":"stored"}"#)
+    let good = ecies::seal(&key.public_key_bytes(), br#"{"v":"stored"}"#)
         .await
         .unwrap()
         .to_json();

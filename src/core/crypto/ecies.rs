@@ -2,8 +2,6 @@
 //! shared x-coordinate split into an AES-256-CBC key and an HMAC-SHA256 key, encrypt-then-MAC over
 //! `iv || ephemPublicKey || ciphertext`.
 
-use k256::elliptic_curve::sec1::ToEncodedPoint;
-use k256::PublicKey;
 use zeroize::Zeroizing;
 
 use super::curve::shared_x;
@@ -114,8 +112,9 @@ impl DerivedKeys {
     }
 }
 
-/// Encrypts `plaintext` to `recipient` with a fresh ephemeral key and iv.
-pub async fn seal(recipient: &PublicKey, plaintext: &[u8]) -> Result<EciesPayload> {
+/// Encrypts `plaintext` to `recipient` (an uncompressed public key, 65 bytes) with a fresh ephemeral
+/// key and iv.
+pub async fn seal(recipient: &[u8], plaintext: &[u8]) -> Result<EciesPayload> {
     let ephemeral = SessionKey::try_generate()?;
     let mut iv = [0u8; 16];
     random_bytes(&mut iv)?;
@@ -125,15 +124,12 @@ pub async fn seal(recipient: &PublicKey, plaintext: &[u8]) -> Result<EciesPayloa
 /// Deterministic encryption with the given ephemeral key and iv (for tests and vectors).
 /// Uses the shared secret as 32 bytes, as eccrypto's `encrypt` does.
 pub async fn seal_with(
-    recipient: &PublicKey,
+    recipient: &[u8],
     plaintext: &[u8],
     ephemeral: &SessionKey,
     iv: [u8; 16],
 ) -> Result<EciesPayload> {
-    let x = shared_x(
-        ephemeral.bytes(),
-        recipient.to_encoded_point(false).as_bytes(),
-    )?;
+    let x = shared_x(ephemeral.bytes(), recipient)?;
     let keys = DerivedKeys::new(x.as_slice()).await?;
     let ephem_public_key = ephemeral.public_key_bytes().to_vec();
     let ciphertext = symmetric::encrypt(&keys.enc, Mode::Cbc(iv), plaintext).await?;
@@ -229,9 +225,14 @@ pub async fn open_json_str(key: &SessionKey, session_data: &str) -> Result<Strin
 /// The synchronous forms (native only: Web Crypto is asynchronous).
 #[cfg(not(target_arch = "wasm32"))]
 mod blocking {
-    use k256::PublicKey;
+    use k256::elliptic_curve::sec1::{EncodedPoint, ToEncodedPoint};
+    use k256::{PublicKey, Secp256k1};
 
     use super::{EciesPayload, SessionKey};
+
+    fn uncompressed(key: &PublicKey) -> EncodedPoint<Secp256k1> {
+        key.to_encoded_point(false)
+    }
     use crate::core::crypto::symmetric::now;
     use crate::core::error::Result;
 
@@ -246,7 +247,7 @@ mod blocking {
 
     /// [`encrypt`], with a CSPRNG failure as `Error::Crypto`.
     pub fn try_encrypt(recipient: &PublicKey, plaintext: &[u8]) -> Result<EciesPayload> {
-        now(super::seal(recipient, plaintext))
+        now(super::seal(uncompressed(recipient).as_bytes(), plaintext))
     }
 
     /// [`super::seal_with`]: deterministic encryption (for tests and vectors).
@@ -261,8 +262,13 @@ mod blocking {
         ephemeral: &SessionKey,
         iv: [u8; 16],
     ) -> EciesPayload {
-        now(super::seal_with(recipient, plaintext, ephemeral, iv))
-            .expect("valid keys, and AES-CBC encrypts any input")
+        now(super::seal_with(
+            uncompressed(recipient).as_bytes(),
+            plaintext,
+            ephemeral,
+            iv,
+        ))
+        .expect("valid keys, and AES-CBC encrypts any input")
     }
 
     /// [`super::open`].

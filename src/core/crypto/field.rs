@@ -9,6 +9,8 @@
 
 use k256::elliptic_curve::subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
+use super::limbs;
+
 /// p, little-endian limbs.
 const P: [u32; 8] = [
     0xFFFF_FC2F,
@@ -25,46 +27,9 @@ const P: [u32; 8] = [
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fe([u32; 8]);
 
-/// `a − b` over 256 bits, and the borrow out (1 when `a < b`).
-fn sub_limbs(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
-    let mut out = [0u32; 8];
-    let mut borrow = 0u64;
-    for i in 0..8 {
-        let v = u64::from(a[i])
-            .wrapping_sub(u64::from(b[i]))
-            .wrapping_sub(borrow);
-        out[i] = v as u32;
-        borrow = v >> 63;
-    }
-    (out, borrow as u32)
-}
-
-/// `a + b` over 256 bits, and the carry out.
-fn add_limbs(a: &[u32; 8], b: &[u32; 8]) -> ([u32; 8], u32) {
-    let mut out = [0u32; 8];
-    let mut carry = 0u64;
-    for i in 0..8 {
-        let v = u64::from(a[i]) + u64::from(b[i]) + carry;
-        out[i] = v as u32;
-        carry = v >> 32;
-    }
-    (out, carry as u32)
-}
-
-/// The element of `limbs + carry · 2^256`, a value below 2p: p subtracted when it is ≥ p.
-fn reduce_once(limbs: [u32; 8], carry: u32) -> Fe {
-    let (less, borrow) = sub_limbs(&limbs, &P);
-    // ≥ p when the carry is set (the wrapped difference is then the value − p) or nothing borrowed.
-    let take = Choice::from((carry | (borrow ^ 1)) as u8 & 1);
-    Fe(select(&limbs, &less, take))
-}
-
-fn select(a: &[u32; 8], b: &[u32; 8], choice: Choice) -> [u32; 8] {
-    let mut out = [0u32; 8];
-    for i in 0..8 {
-        out[i] = u32::conditional_select(&a[i], &b[i], choice);
-    }
-    out
+/// The element of `limbs + carry · 2^256`, a value below 2p.
+fn reduce_once(value: [u32; 8], carry: u32) -> Fe {
+    Fe(limbs::reduce_once(&value, carry, &P))
 }
 
 /// The element of `r + top · 2^256` for `top < 2^34`: `top · 2^256 ≡ top · 977 + top · 2^32`.
@@ -99,39 +64,31 @@ impl Fe {
 
     /// The element of 32 big-endian bytes, if their value is below p.
     pub fn from_bytes(bytes: &[u8; 32]) -> Option<Fe> {
-        let mut limbs = [0u32; 8];
-        for (i, chunk) in bytes.rchunks_exact(4).enumerate() {
-            limbs[i] = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        }
-        let (_, borrow) = sub_limbs(&limbs, &P);
-        (borrow == 1).then_some(Fe(limbs))
+        let value = limbs::from_be_bytes(bytes);
+        limbs::below(&value, &P).then_some(Fe(value))
     }
 
     /// 32 big-endian bytes.
     pub fn to_bytes(self) -> [u8; 32] {
-        let mut out = [0u8; 32];
-        for (i, chunk) in out.rchunks_exact_mut(4).enumerate() {
-            chunk.copy_from_slice(&self.0[i].to_be_bytes());
-        }
-        out
+        limbs::to_be_bytes(&self.0)
     }
 
     /// `self + other`.
     pub fn add(&self, other: &Fe) -> Fe {
-        let (sum, carry) = add_limbs(&self.0, &other.0);
+        let (sum, carry) = limbs::add(&self.0, &other.0);
         reduce_once(sum, carry)
     }
 
     /// `self − other`.
     pub fn sub(&self, other: &Fe) -> Fe {
-        let (diff, borrow) = sub_limbs(&self.0, &other.0);
+        let (diff, borrow) = limbs::sub(&self.0, &other.0);
         // Below zero: add p back (the carry out of that addition cancels the borrow).
         let mask = 0u32.wrapping_sub(borrow);
         let mut p = P;
         for limb in &mut p {
             *limb &= mask;
         }
-        Fe(add_limbs(&diff, &p).0)
+        Fe(limbs::add(&diff, &p).0)
     }
 
     /// `self · other`.
@@ -195,7 +152,7 @@ impl ConstantTimeEq for Fe {
 
 impl ConditionallySelectable for Fe {
     fn conditional_select(a: &Fe, b: &Fe, choice: Choice) -> Fe {
-        Fe(select(&a.0, &b.0, choice))
+        Fe(limbs::select(&a.0, &b.0, choice))
     }
 }
 

@@ -18,6 +18,8 @@ pub mod ecies;
 mod field;
 pub mod hash;
 pub mod keys;
+mod limbs;
+mod scalar;
 pub mod signature;
 pub mod symmetric;
 

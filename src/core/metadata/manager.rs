@@ -190,7 +190,7 @@ impl StorageManager {
     /// Encrypts `plaintext` with the configured scheme.
     async fn seal(&self, key: &SessionKey, plaintext: &str) -> Result<String> {
         match self.options.scheme {
-            Scheme::Ecies => Ok(ecies::seal(&key.public_key()?, plaintext.as_bytes())
+            Scheme::Ecies => Ok(ecies::seal(&key.public_key_bytes(), plaintext.as_bytes())
                 .await?
                 .to_json()),
             Scheme::AesGcm => aead::seal_envelope(key, plaintext.as_bytes()).await,
