@@ -9,7 +9,7 @@
 
 use k256::elliptic_curve::subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-use super::limbs;
+use super::limbs::{self, each_limb};
 
 /// p, little-endian limbs.
 const P: [u32; 8] = [
@@ -32,16 +32,38 @@ fn reduce_once(value: [u32; 8], carry: u32) -> Fe {
     Fe(limbs::reduce_once(&value, carry, &P))
 }
 
+/// One row of the schoolbook product per `i`: `wide[i..=i + 8] += a[i] · b`. Each step is at most
+/// (2^32 − 1)^2 + 2 (2^32 − 1) = 2^64 − 1: no overflow.
+macro_rules! rows {
+    ($a:ident, $b:ident, $wide:ident; $($i:literal)*) => {
+        $( row!($a, $b, $wide, $i; 0 1 2 3 4 5 6 7); )*
+    };
+}
+
+macro_rules! row {
+    ($a:ident, $b:ident, $wide:ident, $i:literal; $($j:literal)*) => {{
+        let mut carry = 0u64;
+        $(
+            let v = u64::from($wide[$i + $j]) + u64::from($a[$i]) * u64::from($b[$j]) + carry;
+            $wide[$i + $j] = v as u32;
+            carry = v >> 32;
+        )*
+        $wide[$i + 8] = carry as u32;
+    }};
+}
+
 /// The element of `r + top · 2^256` for `top < 2^34`: `top · 2^256 ≡ top · 977 + top · 2^32`.
 fn fold(mut r: [u32; 8], top: u64) -> Fe {
     let v = u64::from(r[0]) + top * 977;
     r[0] = v as u32;
     let mut carry = (v >> 32) + top;
-    for limb in r.iter_mut().skip(1) {
-        let v = u64::from(*limb) + carry;
-        *limb = v as u32;
-        carry = v >> 32;
-    }
+    each_limb!(i => {
+        if i > 0 {
+            let v = u64::from(r[i]) + carry;
+            r[i] = v as u32;
+            carry = v >> 32;
+        }
+    });
     // With a carry out, the limbs are small and the value − p is limbs + 2^32 + 977 (< p).
     reduce_once(r, carry as u32)
 }
@@ -85,9 +107,9 @@ impl Fe {
         // Below zero: add p back (the carry out of that addition cancels the borrow).
         let mask = 0u32.wrapping_sub(borrow);
         let mut p = P;
-        for limb in &mut p {
-            *limb &= mask;
-        }
+        each_limb!(i => {
+            p[i] &= mask;
+        });
         Fe(limbs::add(&diff, &p).0)
     }
 
@@ -95,25 +117,18 @@ impl Fe {
     pub fn mul(&self, other: &Fe) -> Fe {
         let (a, b) = (&self.0, &other.0);
         let mut wide = [0u32; 16];
-        for i in 0..8 {
-            let mut carry = 0u64;
-            for j in 0..8 {
-                // ≤ (2^32 − 1)^2 + 2 (2^32 − 1) = 2^64 − 1: no overflow.
-                let v = u64::from(wide[i + j]) + u64::from(a[i]) * u64::from(b[j]) + carry;
-                wide[i + j] = v as u32;
-                carry = v >> 32;
-            }
-            wide[i + 8] = carry as u32;
-        }
+        // Written out (no loops): every index is a constant, so the 16 words live in wasm locals
+        // instead of linear memory, for ~2x the speed of the loop form at opt-level "z".
+        rows!(a, b, wide; 0 1 2 3 4 5 6 7);
         // lo + hi · 2^256 ≡ lo + hi · 977 + hi · 2^32.
         let mut r = [0u32; 8];
         let mut carry = 0u64;
-        for i in 0..8 {
+        each_limb!(i => {
             let shifted = if i > 0 { u64::from(wide[7 + i]) } else { 0 };
             let v = u64::from(wide[i]) + u64::from(wide[8 + i]) * 977 + shifted + carry;
             r[i] = v as u32;
             carry = v >> 32;
-        }
+        });
         // What is left above 2^256 (< 2^34) folds in the same way.
         fold(r, carry + u64::from(wide[15]))
     }
@@ -123,19 +138,50 @@ impl Fe {
         self.mul(self)
     }
 
-    /// `self^(p−2)`: the inverse, and 0 for 0 (Fermat; the exponent is public, so its bits may
-    /// steer the loop).
-    pub fn invert(&self) -> Fe {
-        let mut exponent = P;
-        exponent[0] -= 2;
-        let mut acc = Fe::ONE;
-        for bit in (0..256).rev() {
+    /// `self · k` for a small `k`.
+    pub fn mul_small(&self, k: u32) -> Fe {
+        let mut r = [0u32; 8];
+        let mut carry = 0u64;
+        each_limb!(i => {
+            let v = u64::from(self.0[i]) * u64::from(k) + carry;
+            r[i] = v as u32;
+            carry = v >> 32;
+        });
+        fold(r, carry)
+    }
+
+    /// `self` squared `n` times.
+    fn square_times(&self, n: u32) -> Fe {
+        let mut acc = *self;
+        for _ in 0..n {
             acc = acc.square();
-            if (exponent[bit / 32] >> (bit % 32)) & 1 == 1 {
-                acc = acc.mul(self);
-            }
         }
         acc
+    }
+
+    /// `self^(p−2)`: the inverse, and 0 for 0 (Fermat), by an addition chain of 255 squarings and
+    /// 15 multiplications: each `xk` is `self^(2^k − 1)`.
+    pub fn invert(&self) -> Fe {
+        let x2 = self.square().mul(self);
+        let x3 = x2.square().mul(self);
+        let x6 = x3.square_times(3).mul(&x3);
+        let x9 = x6.square_times(3).mul(&x3);
+        let x11 = x9.square_times(2).mul(&x2);
+        let x22 = x11.square_times(11).mul(&x11);
+        let x44 = x22.square_times(22).mul(&x22);
+        let x88 = x44.square_times(44).mul(&x44);
+        let x176 = x88.square_times(88).mul(&x88);
+        let x220 = x176.square_times(44).mul(&x44);
+        let x223 = x220.square_times(3).mul(&x3);
+        // p − 2 in binary: 223 ones, 0, 22 ones, 0000 1 0 11 0 1.
+        x223.square_times(23)
+            .mul(&x22)
+            .square_times(5)
+            .mul(self)
+            .square_times(3)
+            .mul(&x2)
+            .square_times(2)
+            .mul(self)
     }
 
     /// Is this 0?
@@ -215,6 +261,10 @@ mod tests {
                 assert_eq!(x.add(&y).to_bytes(), bytes(*a + b), "{a:?} + {b:?}");
                 assert_eq!(x.sub(&y).to_bytes(), bytes(*a - b), "{a:?} - {b:?}");
                 assert_eq!(x.mul(&y).to_bytes(), bytes(*a * b), "{a:?} * {b:?}");
+            }
+            for k in [0u32, 1, 21, 977, u32::MAX] {
+                let expected = bytes(*a * FieldElement::from(u64::from(k)));
+                assert_eq!(x.mul_small(k).to_bytes(), expected, "{a:?} * {k}");
             }
         }
     }

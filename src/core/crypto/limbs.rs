@@ -7,15 +7,27 @@ use k256::elliptic_curve::subtle::{Choice, ConditionallySelectable};
 /// A 256-bit number.
 pub type Limbs = [u32; 8];
 
+/// `$body` for each limb index `$i` in 0..8, written out: constant indices keep the limbs in wasm
+/// locals, where a loop at opt-level "z" keeps them in memory (about twice as slow).
+macro_rules! each_limb {
+    ($i:ident => $body:block) => {
+        each_limb!(@ $i $body; 0 1 2 3 4 5 6 7)
+    };
+    (@ $i:ident $body:block; $($n:literal)*) => {
+        $( { let $i: usize = $n; $body } )*
+    };
+}
+pub(super) use each_limb;
+
 /// `a + b` over 256 bits, and the carry out.
 pub fn add(a: &Limbs, b: &Limbs) -> (Limbs, u32) {
     let mut out = [0u32; 8];
     let mut carry = 0u64;
-    for i in 0..8 {
+    each_limb!(i => {
         let v = u64::from(a[i]) + u64::from(b[i]) + carry;
         out[i] = v as u32;
         carry = v >> 32;
-    }
+    });
     (out, carry as u32)
 }
 
@@ -23,22 +35,22 @@ pub fn add(a: &Limbs, b: &Limbs) -> (Limbs, u32) {
 pub fn sub(a: &Limbs, b: &Limbs) -> (Limbs, u32) {
     let mut out = [0u32; 8];
     let mut borrow = 0u64;
-    for i in 0..8 {
+    each_limb!(i => {
         let v = u64::from(a[i])
             .wrapping_sub(u64::from(b[i]))
             .wrapping_sub(borrow);
         out[i] = v as u32;
         borrow = v >> 63;
-    }
+    });
     (out, borrow as u32)
 }
 
 /// `b` when `choice` is set, else `a`.
 pub fn select(a: &Limbs, b: &Limbs, choice: Choice) -> Limbs {
     let mut out = [0u32; 8];
-    for i in 0..8 {
+    each_limb!(i => {
         out[i] = u32::conditional_select(&a[i], &b[i], choice);
-    }
+    });
     out
 }
 

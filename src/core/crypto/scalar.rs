@@ -6,6 +6,8 @@
 //! inverse is Fermat's `a^(n−2)`, computed in Montgomery form; the exponent is public, so its bits
 //! may steer the loop.
 
+use k256::elliptic_curve::subtle::Choice;
+
 use super::limbs::{self, Limbs};
 
 /// n, little-endian limbs.
@@ -47,9 +49,82 @@ const R2: Limbs = [
     0x9D67_1CD5,
 ];
 
+/// λ, a cube root of 1 mod n: `λ · (x, y) = (β · x, y)` on the curve ([`super::curve`]).
+const MINUS_LAMBDA: Scalar = Scalar([
+    0xB512_83CF,
+    0xE0CF_C810,
+    0x8EC7_39C2,
+    0xA880_B9FC,
+    0x77ED_9BA4,
+    0x5AD9_E3FD,
+    0x3FA3_CF1F,
+    0xAC9C_52B3,
+]);
+
+/// The GLV split's constants (a reduced basis of the lattice of `(a, b)` with `a + b·λ ≡ 0`):
+/// `g1 = round(2^384 · b2 / n)`, `g2 = round(2^384 · −b1 / n)`, and `−b1`, `−b2` mod n.
+const G1: Limbs = [
+    0x45DB_B031,
+    0xE893_209A,
+    0x71E8_CA7F,
+    0x3DAA_8A14,
+    0x9284_EB15,
+    0xE86C_90E4,
+    0xA7D4_6BCD,
+    0x3086_D221,
+];
+const G2: Limbs = [
+    0x8AC4_7F71,
+    0x1571_B4AE,
+    0x9DF5_06C6,
+    0x2212_08AC,
+    0x0ABF_E4C4,
+    0x6F54_7FA9,
+    0x010E_8828,
+    0xE443_7ED6,
+];
+const MINUS_B1: Scalar = Scalar([
+    0x0ABF_E4C3,
+    0x6F54_7FA9,
+    0x010E_8828,
+    0xE443_7ED6,
+    0,
+    0,
+    0,
+    0,
+]);
+const MINUS_B2: Scalar = Scalar([
+    0x3DB1_562C,
+    0xD765_CDA8,
+    0x0774_346D,
+    0x8A28_0AC5,
+    0xFFFF_FFFE,
+    0xFFFF_FFFF,
+    0xFFFF_FFFF,
+    0xFFFF_FFFF,
+]);
+
 /// A scalar, fully reduced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scalar(Limbs);
+
+/// `round(k · g / 2^384)`: bits 384 and up of the 512-bit product, plus bit 383.
+fn mul_shift_384(k: &Limbs, g: &Limbs) -> Scalar {
+    let mut wide = [0u32; 16];
+    for i in 0..8 {
+        let mut carry = 0u64;
+        for j in 0..8 {
+            let v = u64::from(wide[i + j]) + u64::from(k[i]) * u64::from(g[j]) + carry;
+            wide[i + j] = v as u32;
+            carry = v >> 32;
+        }
+        wide[i + 8] = carry as u32;
+    }
+    let mut out = [0u32; 8];
+    out[..4].copy_from_slice(&wide[12..]);
+    // The product is below 2^512, so the rounded quotient is below 2^128 + 1: no overflow.
+    Scalar(limbs::add(&out, &[wide[11] >> 31, 0, 0, 0, 0, 0, 0, 0]).0)
+}
 
 /// `a · b · R⁻¹ mod n` for `a, b < n`.
 fn mont_mul(a: &Limbs, b: &Limbs) -> Limbs {
@@ -136,6 +211,27 @@ impl Scalar {
         limbs::below(&HALF_N, &self.0)
     }
 
+    /// The GLV split: `(k1, k2)` with `self = k1 + k2 · λ` mod n, each of them or its negation
+    /// below 2^128 (see [`Scalar::magnitude`]).
+    pub fn split_lambda(&self) -> (Scalar, Scalar) {
+        let c1 = mul_shift_384(&self.0, &G1);
+        let c2 = mul_shift_384(&self.0, &G2);
+        let k2 = c1.mul(&MINUS_B1).add(&c2.mul(&MINUS_B2));
+        let k1 = self.add(&k2.mul(&MINUS_LAMBDA));
+        (k1, k2)
+    }
+
+    /// The smaller of `self` and `−self`, and whether it is the negation, in constant time.
+    pub fn magnitude(&self) -> (Scalar, Choice) {
+        let high = Choice::from(u8::from(self.is_high()));
+        (Scalar(limbs::select(&self.0, &self.negate().0, high)), high)
+    }
+
+    /// The `i`-th 4-bit digit, least significant first (`i < 64`).
+    pub fn nibble(&self, i: usize) -> u8 {
+        ((self.0[i / 8] >> (4 * (i % 8))) & 15) as u8
+    }
+
     /// Is this 0?
     pub fn is_zero(&self) -> bool {
         self.0.iter().fold(0, |acc, limb| acc | limb) == 0
@@ -217,6 +313,25 @@ mod tests {
                 let y = Scalar::from_bytes(&bytes(*b)).unwrap();
                 assert_eq!(x.add(&y).to_bytes(), bytes(*a + b), "{a:?} + {b:?}");
                 assert_eq!(x.mul(&y).to_bytes(), bytes(*a * b), "{a:?} * {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_glv_split_recombines_and_is_short() {
+        let lambda = MINUS_LAMBDA.negate();
+        // λ³ = 1 and λ ≠ 1.
+        assert_eq!(
+            lambda.mul(&lambda).mul(&lambda).to_bytes(),
+            bytes(Reference::ONE)
+        );
+        for k in scalars() {
+            let k = Scalar::from_bytes(&bytes(k)).unwrap();
+            let (k1, k2) = k.split_lambda();
+            assert_eq!(k1.add(&k2.mul(&lambda)), k, "{k:?}");
+            for half in [k1, k2] {
+                let (small, _) = half.magnitude();
+                assert!(small.0[4..].iter().all(|l| *l == 0), "{half:?} of {k:?}");
             }
         }
     }

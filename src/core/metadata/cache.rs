@@ -17,10 +17,15 @@ use crate::core::storage::StorageAdapter;
 /// 40 hex digits of `SHA-256("wsm-cache:" + public key hex)` (see the module docs). A session id that
 /// is not a key (never stored by this SDK) is hashed as given.
 pub fn cache_key(namespace: Option<&str>, session_id: &str) -> String {
-    use sha2::{Digest, Sha256};
     let public = SessionKey::from_hex(session_id)
         .map(|k| k.public_key_hex())
         .unwrap_or_else(|_| session_id.to_owned());
+    cache_key_of_public(namespace, &public)
+}
+
+/// [`cache_key`] of a session whose public key (hex) is known.
+pub fn cache_key_of_public(namespace: Option<&str>, public: &str) -> String {
+    use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     hasher.update(b"wsm-cache:");
     hasher.update(public.as_bytes());

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::cache::{cache_key, is_json, LocalCache};
+use super::cache::{cache_key_of_public, is_json, LocalCache};
 use super::options::{ResolvedOptions, Scheme, StorageManagerOptions};
 use super::request::{json_request, GetBody, Operation, StoreBody};
 use crate::core::crypto::{aead, ecies, signature, SessionKey};
@@ -30,10 +30,20 @@ pub fn public_key_of(session_id: &str) -> Result<String> {
     Ok(SessionKey::from_hex(&normalize_session_id(session_id)?)?.public_key_hex())
 }
 
+/// The current session's key, and its public key as hex (the metadata `key`).
+struct Current {
+    id: String,
+    key: SessionKey,
+    public: String,
+}
+
 /// The legacy `StorageManager`. Methods take `&self`; no borrow is held across an `.await`.
 pub struct StorageManager {
     options: ResolvedOptions,
     session_id: RefCell<Option<String>>,
+    /// The key of the session id last used: a public key is a scalar multiplication, which every
+    /// operation needed up to three of (the cache entry's name, the request's `key`, ECIES).
+    current: RefCell<Option<Rc<Current>>>,
     transport: Rc<dyn Transport>,
     cache: Option<LocalCache>,
 }
@@ -64,6 +74,7 @@ impl StorageManager {
             .map(LocalCache::new);
         Ok(Self {
             session_id: RefCell::new(options.session_id.clone()),
+            current: RefCell::new(None),
             options,
             transport,
             cache,
@@ -87,36 +98,48 @@ impl StorageManager {
         Ok(())
     }
 
-    /// The session id and its key, or `NO_SESSION_ID` "Session id is required".
-    fn current(&self) -> Result<(String, SessionKey)> {
+    /// The session id and its keys, or `NO_SESSION_ID` "Session id is required".
+    fn current(&self) -> Result<Rc<Current>> {
         let id = self
             .session_id()
             .ok_or_else(|| Error::auth(AuthErrorCode::NoSessionId, SESSION_ID_REQUIRED_MESSAGE))?;
+        if let Some(current) = self.current.borrow().as_ref().filter(|c| c.id == id) {
+            return Ok(current.clone());
+        }
         let key = SessionKey::from_hex(&id)?;
-        Ok((id, key))
+        let public = key.public_key_hex();
+        let current = Rc::new(Current { id, key, public });
+        *self.current.borrow_mut() = Some(current.clone());
+        Ok(current)
     }
 
-    fn cache_key(&self, session_id: &str) -> String {
-        cache_key(self.options.namespace.as_deref(), session_id)
+    fn cache_key(&self, current: &Current) -> String {
+        cache_key_of_public(self.options.namespace.as_deref(), &current.public)
     }
 
     /// Stores `data` (JSON text, e.g. `JSON.stringify(value)`) under a new server session that
     /// lives `sessionTime` seconds. Returns the session id.
     pub async fn create_session(&self, data: &str, headers: &[(String, String)]) -> Result<String> {
-        let (id, key) = self.current()?;
-        self.store(&key, data, Operation::Create, headers).await?;
+        let current = self.current()?;
+        self.store(&current, data, Operation::Create, headers)
+            .await?;
         if let Some(cache) = &self.cache {
-            cache.set(&key, &self.cache_key(&id), data).await;
+            cache
+                .set(&current.key, &self.cache_key(&current), data)
+                .await;
         }
-        Ok(id)
+        Ok(current.id.clone())
     }
 
     /// Replaces the session's data (JSON text).
     pub async fn update_session(&self, data: &str, headers: &[(String, String)]) -> Result<()> {
-        let (id, key) = self.current()?;
-        self.store(&key, data, Operation::Update, headers).await?;
+        let current = self.current()?;
+        self.store(&current, data, Operation::Update, headers)
+            .await?;
         if let Some(cache) = &self.cache {
-            cache.set(&key, &self.cache_key(&id), data).await;
+            cache
+                .set(&current.key, &self.cache_key(&current), data)
+                .await;
         }
         Ok(())
     }
@@ -124,13 +147,14 @@ impl StorageManager {
     /// Makes the server forget the session (overwrites it with `{}` for 1 s), clears the cache entry
     /// and forgets the session id. Returns `true`.
     pub async fn invalidate_session(&self, headers: &[(String, String)]) -> Result<bool> {
-        let (id, key) = self.current()?;
-        self.store(&key, "{}", Operation::Invalidate, headers)
+        let current = self.current()?;
+        self.store(&current, "{}", Operation::Invalidate, headers)
             .await?;
         if let Some(cache) = &self.cache {
-            cache.remove(&self.cache_key(&id)).await;
+            cache.remove(&self.cache_key(&current)).await;
         }
         *self.session_id.borrow_mut() = None;
+        *self.current.borrow_mut() = None;
         Ok(true)
     }
 
@@ -138,16 +162,16 @@ impl StorageManager {
     /// (then cached). No data on the server → `SESSION_EXPIRED` "Session Expired or Invalid public
     /// key"; a message that does not decrypt → `Error::Crypto` (`DECRYPT_FAILED`).
     pub async fn authorize_session(&self, headers: &[(String, String)]) -> Result<String> {
-        let (id, key) = self.current()?;
-        let storage_key = self.cache_key(&id);
+        let current = self.current()?;
+        let key = &current.key;
+        let storage_key = self.cache_key(&current);
         if let Some(cache) = &self.cache {
-            if let Some(data) = cache.get(&key, &storage_key).await {
+            if let Some(data) = cache.get(key, &storage_key).await {
                 return Ok(data);
             }
         }
-        let public = key.public_key_hex();
         let body = GetBody {
-            key: &public,
+            key: &current.public,
             namespace: self.options.namespace.as_deref(),
         }
         .to_json();
@@ -170,9 +194,9 @@ impl StorageManager {
             other => other?,
         };
         let message = message_of(&response)?;
-        let data = self.open(&key, &message).await?;
+        let data = self.open(key, &message).await?;
         if let Some(cache) = &self.cache {
-            cache.set(&key, &storage_key, &data).await;
+            cache.set(key, &storage_key, &data).await;
         }
         Ok(data)
     }
@@ -180,9 +204,9 @@ impl StorageManager {
     /// Removes the cache entry of the current session (the server copy expires on its own).
     /// Needs a session id, as in the original.
     pub async fn clear_storage(&self) -> Result<()> {
-        let (id, _) = self.current()?;
+        let current = self.current()?;
         if let Some(cache) = &self.cache {
-            cache.remove(&self.cache_key(&id)).await;
+            cache.remove(&self.cache_key(&current)).await;
         }
         Ok(())
     }
@@ -220,16 +244,16 @@ impl StorageManager {
 
     async fn store(
         &self,
-        key: &SessionKey,
+        current: &Current,
         plaintext: &str,
         op: Operation,
         headers: &[(String, String)],
     ) -> Result<()> {
-        let public = key.public_key_hex();
+        let key = &current.key;
         let data = self.seal(key, plaintext).await?;
         let sig = signature::sign_keccak(key, data.as_bytes());
         let body = StoreBody {
-            key: &public,
+            key: &current.public,
             data: &data,
             signature: &sig,
             namespace: self.options.namespace.as_deref(),
