@@ -222,6 +222,15 @@ proptest! {
     #![proptest_config(config(64))]
 
     #[test]
+    fn the_wasms_secp256k1_agrees_with_k256(
+        k in any::<[u8; 32]>(),
+        m in any::<[u8; 32]>(),
+        hash in any::<[u8; 32]>(),
+    ) {
+        sdk::check_secp256k1(&k, &m, &hash);
+    }
+
+    #[test]
     fn tampered_ecies_payloads_never_decrypt(
         plaintext in prop::collection::vec(any::<u8>(), 0..48),
         seed in any::<[u8; 32]>(),

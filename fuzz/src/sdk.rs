@@ -440,6 +440,69 @@ pub fn check_session_id(id: &str) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// crypto/field.rs, scalar.rs, curve.rs, signature.rs: the wasm's own secp256k1
+
+/// The crate's own secp256k1 (what both wasms run: `curve::Point`, `signature::sign_prehash`)
+/// agrees with k256 on `m·G`, `k·(m·G)` by both multiplications (any 32-byte `k` and `m`, reduced
+/// mod n), the encoding of the points in between, and ECDSA signatures of `hash` (below n, where
+/// k256 and eccrypto agree) by the key `k` when it is one.
+pub fn check_secp256k1(k: &[u8; 32], m: &[u8; 32], hash: &[u8; 32]) {
+    use k256::ecdsa::signature::hazmat::PrehashSigner;
+    use k256::ecdsa::{Signature, SigningKey};
+    use k256::elliptic_curve::ops::Reduce;
+    use k256::elliptic_curve::sec1::ToEncodedPoint;
+    use k256::elliptic_curve::PrimeField;
+    use k256::{ProjectivePoint, Scalar, U256};
+    use wasm_session_manager::core::crypto::curve::Point;
+    use wasm_session_manager::core::crypto::signature::sign_prehash;
+
+    let encode = |p: ProjectivePoint| {
+        let e = p.to_affine().to_encoded_point(false);
+        let mut out = [0u8; 65];
+        if e.len() == 65 {
+            out.copy_from_slice(e.as_bytes());
+        }
+        out
+    };
+    let reduce = |b: &[u8; 32]| <Scalar as Reduce<U256>>::reduce_bytes(&(*b).into());
+    let p = ProjectivePoint::GENERATOR * reduce(m);
+    assert_eq!(
+        Point::GENERATOR.mul_glv(m).to_uncompressed(),
+        encode(p),
+        "m = {m:02x?}"
+    );
+    assert_eq!(
+        Point::GENERATOR.mul_window(m).to_uncompressed(),
+        encode(p),
+        "m = {m:02x?}"
+    );
+    let expected = encode(p * reduce(k));
+    match Point::from_uncompressed(&encode(p)) {
+        Some(point) => {
+            assert_eq!(point.mul_glv(k).to_uncompressed(), expected, "k = {k:02x?}");
+            assert_eq!(
+                point.mul_window(k).to_uncompressed(),
+                expected,
+                "k = {k:02x?}"
+            );
+        }
+        None => assert_eq!(encode(p), [0u8; 65], "m·G = {:02x?} refused", encode(p)),
+    }
+    let below_n = bool::from(Scalar::from_repr((*hash).into()).is_some());
+    if let (Ok(signing), true) = (SigningKey::from_slice(k), below_n) {
+        let theirs: Signature = signing.sign_prehash(hash).unwrap();
+        let theirs = theirs.normalize_s().unwrap_or(theirs);
+        assert_eq!(
+            sign_prehash(k, hash),
+            Some(<[u8; 64]>::from(theirs.to_bytes())),
+            "k = {k:02x?}, hash = {hash:02x?}"
+        );
+    } else if SigningKey::from_slice(k).is_err() {
+        assert_eq!(sign_prehash(k, hash), None);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // crypto/ecies.rs and crypto/aead.rs
 
 /// A deterministic ephemeral key from `seed` (0 and out-of-range seeds nudged into range).
