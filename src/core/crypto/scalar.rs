@@ -104,9 +104,15 @@ const MINUS_B2: Scalar = Scalar([
     0xFFFF_FFFF,
 ]);
 
-/// A scalar, fully reduced.
+/// A scalar, fully reduced. Those derived from a secret are held in `Zeroizing`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scalar(Limbs);
+
+impl zeroize::Zeroize for Scalar {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
 
 /// `round(k · g / 2^384)`: bits 384 and up of the 512-bit product, plus bit 383.
 fn mul_shift_384(k: &Limbs, g: &Limbs) -> Scalar {

@@ -33,7 +33,7 @@ pub fn sign_keccak(key: &SessionKey, data: &[u8]) -> String {
 /// for every hash below n), with the crate's own scalar arithmetic ([`super::scalar`]) and k·G from
 /// [`super::curve`]: no ecdsa or rfc6979 crate in the wasm.
 pub fn sign_prehash(x: &[u8; 32], hash: &[u8; 32]) -> Option<[u8; 64]> {
-    let d = Scalar::from_bytes(x).filter(|d| !d.is_zero())?;
+    let d = Zeroizing::new(Scalar::from_bytes(x).filter(|d| !d.is_zero())?);
     let z = Scalar::reduce(hash);
     let mut nonces = Nonces::new(x, &z.to_bytes());
     // A candidate out of [1, n) has probability ~2^-128: a few tries are plenty.
@@ -42,6 +42,7 @@ pub fn sign_prehash(x: &[u8; 32], hash: &[u8; 32]) -> Option<[u8; 64]> {
         let Some(k) = Scalar::from_bytes(&k_bytes).filter(|k| !k.is_zero()) else {
             continue;
         };
+        let k = Zeroizing::new(k);
         let point = super::curve::public_key(&k_bytes);
         let mut rx = [0u8; 32];
         rx.copy_from_slice(&point[1..33]);
