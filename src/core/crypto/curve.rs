@@ -3,7 +3,7 @@
 //!
 //! Two implementations, one chosen per target: natively (session-server, which encrypts every
 //! refresh's `session_data`, and the tests) k256's; in the wasm this module's own [`Point`]: Renes,
-//! Costello and Batina's complete projective formulas for `y² = x³ + 7` over [`super::field`], and
+//! Costello and Batina's complete projective formulas for `y² = x³ + 7` over `field`, and
 //! a constant-time 4-bit window, over the GLV split of the scalar in the main entry
 //! ([`Point::mul_glv`]), plain in the auth entry ([`Point::mul_window`], smaller). With ECDSA signing
 //! on the crate's own scalar arithmetic ([`super::signature`]), neither wasm carries k256,
@@ -252,7 +252,7 @@ impl Point {
     }
 
     /// `k · self` (k reduced mod n) by the GLV endomorphism: `k = k1 + k2 · λ` with both halves
-    /// below 2^128 in magnitude ([`Scalar::split_lambda`]), and `k1 · P + k2 · λP` in one pass of
+    /// below 2^128 in magnitude (`Scalar::split_lambda`), and `k1 · P + k2 · λP` in one pass of
     /// 4-bit windows: 132 doublings and 66 additions, about 1.4 times as fast as
     /// [`Point::mul_window`] for 1.2 KB more gzip (the split's scalar arithmetic).
     pub fn mul_glv(&self, k: &[u8; 32]) -> Point {

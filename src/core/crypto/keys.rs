@@ -100,7 +100,7 @@ impl SessionKey {
         curve::public_key(&self.secret)
     }
 
-    /// The public key, as k256's type (for ECIES encryption to it and ECDSA checks).
+    /// The public key, as k256's type (for native callers: `ecies::encrypt` to it, ECDSA checks).
     pub fn public_key(&self) -> Result<PublicKey> {
         PublicKey::from_sec1_bytes(&self.public_key_bytes())
             .map_err(|_| Error::Crypto("not a point on secp256k1".to_owned()))
@@ -111,7 +111,8 @@ impl SessionKey {
         text::hex(&self.public_key_bytes())
     }
 
-    /// The secret key, as k256's type (for ECDSA signing).
+    /// The secret key, as k256's type (for native callers and the tests, which sign with k256 to
+    /// check [`super::signature::sign_prehash`]).
     pub fn secret(&self) -> Result<SecretKey> {
         SecretKey::from_slice(self.secret.as_slice())
             .map_err(|_| Error::Crypto("session key out of range for secp256k1".to_owned()))

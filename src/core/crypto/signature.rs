@@ -30,7 +30,7 @@ pub fn sign_keccak(key: &SessionKey, data: &[u8]) -> String {
 
 /// ECDSA of a 32-byte hash (signed as it is, reduced mod n) with the secret `x`: `r || s`, low-S,
 /// the nonce by RFC 6979 with HMAC-SHA256 — what eccrypto's `sign` gives (and k256's `sign_prehash`,
-/// for every hash below n), with the crate's own scalar arithmetic ([`super::scalar`]) and k·G from
+/// for every hash below n), with the crate's own scalar arithmetic (`scalar`) and k·G from
 /// [`super::curve`]: no ecdsa or rfc6979 crate in the wasm.
 pub fn sign_prehash(x: &[u8; 32], hash: &[u8; 32]) -> Option<[u8; 64]> {
     let d = Zeroizing::new(Scalar::from_bytes(x).filter(|d| !d.is_zero())?);
