@@ -198,6 +198,16 @@ impl<T, L, C: Clock> Inner<T, L, C> {
         *self.memory.borrow_mut() = memory;
     }
 
+    /// Forgets the session this tab holds in memory (the slots are not touched): for when a read
+    /// of the storage says there is none. A read made while another tab's logout was still on its
+    /// way to this tab's view of the storage may have put that session's tokens back in memory,
+    /// which `getAccessToken()` answers from.
+    pub(super) fn forget_session(&self) {
+        *self.memory.borrow_mut() = Memory::default();
+        self.authenticated.set(false);
+        self.schedule.clear();
+    }
+
     /// Clears the four slots, the memory and the authentication, and starts a new generation.
     /// Every removal is attempted (bounded); the first error is returned.
     pub(super) async fn clear_now(&self) -> Result<()> {
@@ -528,20 +538,20 @@ where
         self.inner.options.api_base()?;
         for _ in 0..FULL_REFRESH_ATTEMPTS {
             let Some(_) = self.get_session_id().await? else {
-                self.inner.authenticated.set(false);
+                self.inner.forget_session();
                 return Ok(None);
             };
             let access = self.inner.read_access_token().await?;
             let refresh = self.inner.read_slot(Slot::RefreshToken).await?;
             if access.is_none() && refresh.is_none() {
-                self.inner.authenticated.set(false);
+                self.inner.forget_session();
                 return Ok(None);
             }
             let outcome = match self.refresh_with_session_data().await {
                 Ok(outcome) => outcome,
                 // Ended by the server, or nothing left to refresh with (cleared meanwhile).
                 Err(e) if is_terminal(&e) || e.code() == "EXPIRED" => {
-                    self.inner.authenticated.set(false);
+                    self.inner.forget_session();
                     return Ok(None);
                 }
                 Err(e) => return Err(e),

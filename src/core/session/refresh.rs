@@ -384,7 +384,8 @@ where
     let access = provided.or_else(|| before.access_token.clone());
     if access.is_none() && before.refresh_token.is_none() {
         // Nothing to refresh with (never stored, or cleared before this flight got the lock): the
-        // original's error, and no request.
+        // original's error, and no request. This read is the stored session: memory follows it.
+        inner.forget_session();
         return (
             Err(Error::auth(
                 AuthErrorCode::Expired,
