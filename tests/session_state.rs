@@ -501,6 +501,21 @@ fn refresh_news_is_posted_before_the_lock_is_released() {
     assert_eq!(SyncMessage::decode("rotated:xyz"), None);
 }
 
+/// A logs out while none of its removals reach B's view of the storage, and B's catch-up wait
+/// (60 × 40 ms) runs out.
+fn a_logs_out_unseen_by_b(w: &mut World) -> (Hub, Manager, Rc<LaggingView>) {
+    let (hub, a, b, view) = synced_tabs_b_lagging(w);
+    for slot in Slot::ALL {
+        view.lag(slot);
+    }
+    w.exec.block_on(a.logout()).unwrap();
+    for _ in 0..60 {
+        w.clock.advance_ms(40);
+        w.exec.run_until_stalled();
+    }
+    (hub, b, view)
+}
+
 #[test]
 fn a_logout_message_ahead_of_the_cleared_storage_leaves_no_token_in_memory() {
     // B hears of A's logout before A's removals reach B's view of the storage: B must not keep the
@@ -523,15 +538,7 @@ fn a_logout_message_ahead_of_the_cleared_storage_leaves_no_token_in_memory() {
     assert_eq!(b.state().refresh_token, None);
     // Without the removals ever arriving, the message still wins once the wait is over.
     let mut w = World::new(DATA);
-    let (_hub, a, b, view) = synced_tabs_b_lagging(&mut w);
-    for slot in Slot::ALL {
-        view.lag(slot);
-    }
-    w.exec.block_on(a.logout()).unwrap();
-    for _ in 0..60 {
-        w.clock.advance_ms(40);
-        w.exec.run_until_stalled();
-    }
+    let (_hub, b, _view) = a_logs_out_unseen_by_b(&mut w);
     assert!(!b.is_authenticated());
     assert_eq!(
         b.access_token_in_memory(),
@@ -545,15 +552,7 @@ fn a_logout_message_ahead_of_the_cleared_storage_leaves_no_token_in_memory() {
 /// `getAccessToken()` that found nothing in memory): the ended session's access token is back in
 /// B's memory. Then the removals arrive.
 fn b_reads_late_after_a_logs_out(w: &mut World) -> Manager {
-    let (_hub, a, b, view) = synced_tabs_b_lagging(w);
-    for slot in Slot::ALL {
-        view.lag(slot);
-    }
-    w.exec.block_on(a.logout()).unwrap();
-    for _ in 0..60 {
-        w.clock.advance_ms(40);
-        w.exec.run_until_stalled();
-    }
+    let (_hub, b, view) = a_logs_out_unseen_by_b(w);
     assert_eq!(b.access_token_in_memory(), None, "the message won");
     let late = w.exec.block_on(b.get_access_token()).unwrap();
     assert!(late.is_some(), "the late read saw the ended session");
