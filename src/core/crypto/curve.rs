@@ -19,25 +19,9 @@ use super::field::Fe;
 use super::scalar::Scalar;
 use crate::core::error::{Error, Result};
 
-/// The group order n, big-endian.
-const N: [u8; 32] = [
-    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE,
-    0xBA, 0xAE, 0xDC, 0xE6, 0xAF, 0x48, 0xA0, 0x3B, 0xBF, 0xD2, 0x5E, 0x8C, 0xD0, 0x36, 0x41, 0x41,
-];
-
 /// Is `bytes` a secret key, in [1, n)? In time independent of its value.
 pub fn is_secret(bytes: &[u8; 32]) -> bool {
-    let mut borrow = 0u16;
-    let mut any = 0u8;
-    for (b, n) in bytes.iter().zip(&N).rev() {
-        borrow = (u16::from(*b)
-            .wrapping_sub(u16::from(*n))
-            .wrapping_sub(borrow)
-            >> 15)
-            & 1;
-        any |= b;
-    }
-    borrow == 1 && any != 0
+    Scalar::secret(bytes).is_some()
 }
 
 /// The uncompressed public key of `secret` (in [1, n), see [`is_secret`]).
@@ -324,6 +308,13 @@ mod tests {
 
     use super::*;
 
+    /// The group order n, big-endian.
+    const N: [u8; 32] = [
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFE, 0xBA, 0xAE, 0xDC, 0xE6, 0xAF, 0x48, 0xA0, 0x3B, 0xBF, 0xD2, 0x5E, 0x8C, 0xD0, 0x36,
+        0x41, 0x41,
+    ];
+
     fn unhex32(hex: &str) -> [u8; 32] {
         crate::core::text::unhex(hex)
             .and_then(|v| v.try_into().ok())
@@ -360,17 +351,10 @@ mod tests {
         out.push(unhex32(
             "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364140",
         ));
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..40 {
-            let mut k = [0u8; 32];
-            for b in k.iter_mut() {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                *b = state as u8;
-            }
-            out.push(k);
-        }
+        out.extend(crate::core::crypto::limbs::test_words(
+            0x9e37_79b9_7f4a_7c15,
+            40,
+        ));
         out
     }
 

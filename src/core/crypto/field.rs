@@ -231,15 +231,7 @@ mod tests {
         let mut top = [0u8; 32];
         top[0] = 0x80;
         out.push(Option::from(FieldElement::from_bytes(&top.into())).unwrap());
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        for _ in 0..60 {
-            let mut bytes = [0u8; 32];
-            for b in bytes.iter_mut() {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                *b = state as u8;
-            }
+        for bytes in limbs::test_words(0x2545_f491_4f6c_dd1d, 60) {
             if let Some(fe) = Option::from(FieldElement::from_bytes(&bytes.into())) {
                 out.push(fe);
             }

@@ -85,3 +85,21 @@ pub fn to_be_bytes(limbs: &Limbs) -> [u8; 32] {
     }
     out
 }
+
+/// Test inputs: `count` pseudo-random 32-byte words from a xorshift64 generator seeded with `seed`.
+#[cfg(test)]
+pub fn test_words(seed: u64, count: usize) -> Vec<[u8; 32]> {
+    let mut state = seed;
+    (0..count)
+        .map(|_| {
+            let mut word = [0u8; 32];
+            for b in word.iter_mut() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                *b = state as u8;
+            }
+            word
+        })
+        .collect()
+}

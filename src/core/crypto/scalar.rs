@@ -170,6 +170,11 @@ impl Scalar {
         limbs::below(&value, &N).then_some(Scalar(value))
     }
 
+    /// The scalar of 32 big-endian bytes in [1, n): a secret key (or a nonce).
+    pub fn secret(bytes: &[u8; 32]) -> Option<Scalar> {
+        Scalar::from_bytes(bytes).filter(|s| !s.is_zero())
+    }
+
     /// The value of 32 big-endian bytes mod n (one subtraction: 2^256 < 2n).
     pub fn reduce(bytes: &[u8; 32]) -> Scalar {
         Scalar(limbs::reduce_once(&limbs::from_be_bytes(bytes), 0, &N))
@@ -267,15 +272,7 @@ mod tests {
             Reference::from(2u64),
             -Reference::from(1u64 << 32),
         ];
-        let mut state = 0x853c_49e6_748f_ea9bu64;
-        for _ in 0..60 {
-            let mut b = [0u8; 32];
-            for x in b.iter_mut() {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                *x = state as u8;
-            }
+        for b in limbs::test_words(0x853c_49e6_748f_ea9b, 60) {
             out.push(<Reference as Reduce<U256>>::reduce_bytes(&b.into()));
         }
         out

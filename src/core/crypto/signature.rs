@@ -33,13 +33,13 @@ pub fn sign_keccak(key: &SessionKey, data: &[u8]) -> String {
 /// for every hash below n), with the crate's own scalar arithmetic (`scalar`) and k·G from
 /// [`super::curve`]: no ecdsa or rfc6979 crate in the wasm.
 pub fn sign_prehash(x: &[u8; 32], hash: &[u8; 32]) -> Option<[u8; 64]> {
-    let d = Zeroizing::new(Scalar::from_bytes(x).filter(|d| !d.is_zero())?);
+    let d = Zeroizing::new(Scalar::secret(x)?);
     let z = Scalar::reduce(hash);
     let mut nonces = Nonces::new(x, &z.to_bytes());
     // A candidate out of [1, n) has probability ~2^-128: a few tries are plenty.
     for _ in 0..4 {
         let k_bytes = nonces.next();
-        let Some(k) = Scalar::from_bytes(&k_bytes).filter(|k| !k.is_zero()) else {
+        let Some(k) = Scalar::secret(&k_bytes) else {
             continue;
         };
         let k = Zeroizing::new(k);
