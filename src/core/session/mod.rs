@@ -10,6 +10,7 @@
 //! - [`backoff`]: how long to wait after transient failures.
 //! - [`schedule`]: when the proactive refresh is due.
 //! - [`refresh`]: the single-flight, cross-tab refresh coordinator.
+//! - `single_flight`: the one future its callers share, abortable.
 //! - [`manager`]: the [`SessionManager`] itself.
 
 pub mod backoff;
@@ -19,6 +20,7 @@ pub mod manager;
 pub mod options;
 pub mod refresh;
 pub mod schedule;
+mod single_flight;
 pub mod slots;
 pub mod state;
 pub mod wire;

@@ -23,7 +23,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Weak;
 
-use futures::future::{AbortHandle, Abortable, LocalBoxFuture, Shared};
 use futures::FutureExt;
 
 use super::backoff::parse_retry_after;
@@ -31,6 +30,7 @@ use super::classify::{classify_response, classify_transport_error, Failure};
 use super::jwt;
 use super::manager::Inner;
 use super::options::STORAGE_TIMEOUT_MS;
+use super::single_flight::{Flight as Work, Joined};
 use super::state::{AuthEvent, Change, Memory, Origin, SyncMessage};
 use super::wire;
 use crate::core::clock::{within, Clock};
@@ -69,7 +69,7 @@ impl RefreshOutcome {
 }
 
 /// The future every caller of one flight shares.
-pub(super) type SharedRefresh = Shared<LocalBoxFuture<'static, Result<RefreshOutcome>>>;
+pub(super) type SharedRefresh = Joined<Result<RefreshOutcome>>;
 
 /// What this tab believed the access token was when it decided to refresh.
 #[derive(Debug, Clone)]
@@ -92,8 +92,7 @@ pub(super) struct FlightPlan {
 struct Flight {
     id: u64,
     adopt: bool,
-    future: SharedRefresh,
-    abort: AbortHandle,
+    work: Work<Result<RefreshOutcome>>,
 }
 
 /// The in-flight refresh of one manager.
@@ -117,7 +116,7 @@ impl Coordinator {
         self.current
             .borrow()
             .as_ref()
-            .map(|f| (f.future.clone(), f.adopt))
+            .map(|f| (f.work.join(), f.adopt))
     }
 
     /// Joins the flight in progress, or starts one with `plan`. Returns the future and whether the
@@ -138,25 +137,18 @@ impl Coordinator {
         let id = self.next_id.get().wrapping_add(1);
         self.next_id.set(id);
         let adopt = plan.adopt;
-        let (abort, registration) = AbortHandle::new_pair();
-        let future = Abortable::new(run_flight(inner, id, plan), registration)
-            .map(|r| r.unwrap_or(Ok(RefreshOutcome::Superseded)))
-            .boxed_local()
-            .shared();
-        *self.current.borrow_mut() = Some(Flight {
-            id,
-            adopt,
-            future: future.clone(),
-            abort,
-        });
-        (future, adopt)
+        let work = Work::new(run_flight(inner, id, plan).boxed_local());
+        let joined = work.join();
+        *self.current.borrow_mut() = Some(Flight { id, adopt, work });
+        (joined, adopt)
     }
 
     /// Aborts the flight in progress, if any: its request and lock wait are dropped (which cancels
     /// the fetch and releases the lock) and its callers get [`RefreshOutcome::Superseded`].
     pub(super) fn supersede(&self) {
-        if let Some(flight) = self.current.borrow_mut().take() {
-            flight.abort.abort();
+        let flight = self.current.borrow_mut().take();
+        if let Some(flight) = flight {
+            flight.work.abort(Ok(RefreshOutcome::Superseded));
         }
     }
 
