@@ -1,9 +1,14 @@
 // Cold start taken apart (not part of run.sh): the page of coldstart.mjs, but awaiting each step on its
 // own, so the times say where a first page load goes: the module import, ready() (for ours the wasm
 // fetched, compiled and instantiated), the constructor, the first authorize() (a refresh against
-// session-server and the ECIES decrypt), and a second authorize() in a second manager. Fresh browser
-// context per sample, implementations alternating; prints the median of each step and, for the last
-// sample, the resource timings of the scripts and the wasm.
+// session-server and the ECIES decrypt), and a second authorize() in a second manager. Inside the first
+// authorize(), the page stamps the refresh lock's request and grant (navigator.locks wrapped) and the
+// refresh request's start (fetch wrapped), and reads the request's own time from its resource timing:
+// "lock req" / "granted" / "fetch" are times since the start like the steps, "to request" is the
+// constructor's end to the request, "server" the request's time on the wire, "after response" its
+// end to authorize()'s (the decrypt and what follows). Fresh browser context per sample,
+// implementations alternating; prints the median of each step and, for the last sample, the resource
+// timings of the scripts and the wasm.
 //   node bench/coldstart-steps.mjs          (N=12 samples each by default; N=20 node ...)
 import { getPublic, generatePrivate } from "@toruslabs/eccrypto";
 import { writeFileSync } from "node:fs";
@@ -15,11 +20,21 @@ writeFileSync(join(dir, "cb.html"), '<!doctype html><meta charset="utf-8"><scrip
 writeFileSync(join(dir, "cb.js"), `
 const impl = new URLSearchParams(location.search).get("impl");
 window.bench = { ready: true, run: async () => {
-  const m = {}; const t0 = performance.now(); const mark = (k) => (m[k] = performance.now() - t0);
+  const m = {}; const t0 = performance.now(); const mark = (k) => (m[k] ??= performance.now() - t0);
+  const request = LockManager.prototype.request;
+  LockManager.prototype.request = function (name, o, cb) {
+    if (typeof o === "function") (cb = o), (o = {});
+    mark("lock req");
+    return request.call(this, name, o, (lock) => (mark("granted"), cb(lock)));
+  };
+  const fetch0 = window.fetch;
+  window.fetch = function (url, init) { if (/session$/.test(String(url))) mark("fetch"); return fetch0.call(this, url, init); };
   const lib = await import(impl === "ours" ? "./pkg/index.js" : impl === "auth" ? "./pkg/auth.js" : "./original.js"); mark("import");
   if (lib.ready) { await lib.ready(); mark("ready"); }
   const s = new lib.AuthSessionManager({ apiClientConfig: { baseURL: location.origin } }); mark("new");
   const d = await s.authorize(); mark("authorize");
+  const sent = performance.getEntriesByType("resource").find((e) => /session$/.test(e.name));
+  if (sent) { m["to request"] = sent.startTime - t0 - m.new; m.server = sent.duration; m["after response"] = m.authorize - (sent.startTime - t0 + sent.duration); }
   const s2 = new lib.AuthSessionManager({ apiClientConfig: { baseURL: location.origin } });
   const t2 = performance.now(); await s2.authorize(); m.second = performance.now() - t2;
   for (const e of performance.getEntriesByType("resource")) { const n = e.name.split("/").pop().split("?")[0]; if (/wasm|refresh|\\.js/.test(n)) m["res " + n] = Math.round(e.startTime - t0) + "+" + Math.round(e.duration); }

@@ -6,7 +6,7 @@
 import { getPublic, generatePrivate } from "@toruslabs/eccrypto";
 import { fmtInt, launchChromium, median, preparePages, saveResult, startSessionServer, watchPage } from "./lib.mjs";
 
-const SAMPLES = Number(process.env.BENCH_COLDSTART_SAMPLES ?? 16);
+const SAMPLES = Number(process.env.BENCH_COLDSTART_SAMPLES ?? 24);
 const IMPLS = ["orig", "ours", "auth"];
 const LABEL = { orig: "original", ours: "ours", auth: "ours (auth entry)" };
 
