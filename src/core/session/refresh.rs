@@ -1,9 +1,9 @@
 //! The refresh coordinator: one refresh in flight per tab, run under the cross-tab lock, committed
 //! only if nothing newer happened meanwhile (see [`super::state`] for the whole state machine).
 //!
-//! Every caller that needs a refresh joins the in-flight [`Shared`] future if there is one, else
-//! starts it. Checking for a flight and starting one happen without an `.await` in between, so two
-//! callers can never start two flights. The flight:
+//! Every caller that needs a refresh joins the flight in progress (one future its callers share,
+//! `single_flight`) if there is one, else starts it. Checking for a flight and starting one happen
+//! without an `.await` in between, so two callers can never start two flights. The flight:
 //! 1. notes the generation, and fails at once while backing off after transient failures;
 //! 2. takes its snapshot of the access token (the failed token, or the one this tab knows) and asks
 //!    `accessTokenProvider`, if any, outside the lock (bounded by the request timeout);
