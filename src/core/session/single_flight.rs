@@ -5,7 +5,8 @@
 //! caller; all get a clone of its outcome; [`Flight::abort`] drops the work (which cancels what it
 //! waits on: the request, the lock) and gives every caller the outcome it was aborted with. The
 //! wakers sit in one list, a slot per handle; `Shared` kept them in a slab behind an
-//! `Arc<Mutex<…>>` per flight and a second `Arc` for the abort, ~3.6 KB more wasm.
+//! `Arc<Mutex<…>>` per flight and a second `Arc` for the abort: 0.7 KB more gzip in the main entry,
+//! 0.6 KB in the auth entry (92b53ba).
 
 use std::cell::RefCell;
 use std::future::Future;
