@@ -123,26 +123,34 @@ impl<T> Clone for Joined<T> {
 }
 
 impl<T> Joined<T> {
-    /// Keeps `waker` in this handle's slot.
+    /// Keeps `waker` in this handle's slot. A waker it replaces is dropped after the list is
+    /// unlocked: dropping a waker can drop a task, and with it another handle of this flight,
+    /// whose own drop locks the list.
     fn register(&mut self, waker: &Waker) {
-        let mut slots = self.shared.wakers.slots();
-        match self.slot {
-            Some(i) => match &mut slots[i] {
-                Some(w) if w.will_wake(waker) => {}
-                slot => *slot = Some(waker.clone()),
-            },
-            None => {
-                self.slot = Some(slots.len());
-                slots.push(Some(waker.clone()));
+        let replaced = {
+            let mut slots = self.shared.wakers.slots();
+            match self.slot {
+                Some(i) => match &mut slots[i] {
+                    Some(w) if w.will_wake(waker) => None,
+                    slot => slot.replace(waker.clone()),
+                },
+                None => {
+                    self.slot = Some(slots.len());
+                    slots.push(Some(waker.clone()));
+                    None
+                }
             }
-        }
+        };
+        drop(replaced);
     }
 }
 
 impl<T> Drop for Joined<T> {
     fn drop(&mut self) {
         if let Some(i) = self.slot {
-            self.shared.wakers.slots()[i] = None;
+            // Taken out under the lock, dropped after it (see `register`).
+            let waker = self.shared.wakers.slots()[i].take();
+            drop(waker);
         }
     }
 }
