@@ -227,14 +227,17 @@ mod tests {
         Pin::new(joined).poll(&mut Context::from_waker(waker))
     }
 
+    /// Sets its flag when dropped: tells whether the work was dropped.
+    struct OnDrop(Rc<Cell<bool>>);
+
+    impl Drop for OnDrop {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+
     /// Work that resolves to what the sender sends, counting its runs and drops.
     fn work(runs: &Rc<Cell<u32>>, dropped: &Rc<Cell<bool>>) -> (Flight<u32>, oneshot::Sender<u32>) {
-        struct OnDrop(Rc<Cell<bool>>);
-        impl Drop for OnDrop {
-            fn drop(&mut self) {
-                self.0.set(true);
-            }
-        }
         let (send, receive) = oneshot::channel();
         let (runs, guard) = (runs.clone(), OnDrop(dropped.clone()));
         let flight = Flight::new(
@@ -319,12 +322,6 @@ mod tests {
         let slot: Rc<Cell<Option<Flight<u32>>>> = Rc::default();
         let (dropped, inner_slot) = (Rc::new(Cell::new(false)), slot.clone());
         let (_send, receive) = oneshot::channel::<u32>();
-        struct OnDrop(Rc<Cell<bool>>);
-        impl Drop for OnDrop {
-            fn drop(&mut self) {
-                self.0.set(true);
-            }
-        }
         let guard = OnDrop(dropped.clone());
         let flight = Rc::new(Flight::new(
             async move {
