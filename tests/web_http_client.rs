@@ -420,6 +420,46 @@ async fn network_failures_have_their_own_code_and_keep_the_session() {
     assert!(m.is_authenticated());
 }
 
+/// The request's headers reach `fetch` as a plain object, as the original gives them: names that
+/// differ in case only are sent once with both values, as `Headers.append` joins them (the options
+/// reader keeps the last value of a name given twice, as an object would), and a name or value
+/// `fetch` refuses fails the call with a typed error, not an exception.
+#[wasm_bindgen_test]
+async fn headers_given_twice_and_names_fetch_refuses() {
+    let (_, client, _) = session("h11").await;
+    record_fetches();
+    let twice = js_sys::Object::new();
+    let pairs = json(r#"[["x-dup","a"],["x-dup","b"],["X-Dup","c"]]"#);
+    js_sys::Reflect::set(&twice, &"headers".into(), &pairs).unwrap();
+    wait(client.get(url("/v1/echo?dup"), twice.into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        header(&sent("dup").await[0], "x-dup").as_deref(),
+        Some("b, c")
+    );
+    // A name an object literal would take for its prototype is sent as any other.
+    let proto = js_sys::Object::new();
+    let pairs = json(r#"[["__proto__","p"],["x-after","1"]]"#);
+    js_sys::Reflect::set(&proto, &"headers".into(), &pairs).unwrap();
+    wait(client.get(url("/v1/echo?proto"), proto.into()))
+        .await
+        .unwrap();
+    let s = &sent("proto").await[0];
+    assert_eq!(header(s, "__proto__").as_deref(), Some("p"));
+    assert_eq!(header(s, "x-after").as_deref(), Some("1"));
+    for bad in [
+        r#"{"headers":{"bad name":"v"}}"#,
+        r#"{"headers":{"x-ok":"line\nbreak"}}"#,
+    ] {
+        let err = wait(client.get(url("/v1/echo?bad"), json(bad)))
+            .await
+            .unwrap_err();
+        assert_class(&err, "HttpError");
+        assert_eq!(code(&err), "NETWORK", "{bad}");
+    }
+}
+
 /// Sends `call` and gives its error and how long it took (ms).
 async fn timed_error(call: js_sys::Promise, start: f64) -> (JsValue, f64) {
     let err = wait(call).await.unwrap_err();

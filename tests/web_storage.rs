@@ -19,6 +19,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 extern "C" {
     fn syncAdapter() -> JsValue;
     fn asyncAdapter() -> JsValue;
+    fn thenableAdapter() -> JsValue;
+    fn oddThenAdapter() -> JsValue;
     fn failingAdapter() -> JsValue;
     fn blockLocalStorage();
     fn unblockLocalStorage();
@@ -191,6 +193,46 @@ async fn custom_js_adapters_sync_and_async() {
     check_contract(&*adapter(asyncAdapter()), "async").await;
     let not_adapter = js_sys::Object::new();
     assert!(adapter_from_js(not_adapter.into(), "storage.refreshToken").is_err());
+}
+
+/// Polls `fut` once: `Some` with its output if it is done at once.
+fn first_poll<T>(fut: impl std::future::Future<Output = T>) -> Option<T> {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = std::task::Context::from_waker(futures::task::noop_waker_ref());
+    match fut.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(out) => Some(out),
+        std::task::Poll::Pending => None,
+    }
+}
+
+/// An adapter that answers synchronously is taken at once: no promise, no turn of the event loop,
+/// so a bounded step starts no timer. Before, each call went through `Promise.resolve` and two
+/// closures, and each of a refresh's eight slot reads and writes started and cleared a timer
+/// (a refresh through such an adapter took twice as long).
+#[wasm_bindgen_test]
+async fn a_synchronous_js_adapter_answers_at_the_first_poll() {
+    let a = adapter(syncAdapter());
+    assert_eq!(first_poll(a.set("now", "v")), Some(Ok(())));
+    assert_eq!(first_poll(a.get("now")), Some(Ok(Some("v".to_owned()))));
+    assert_eq!(first_poll(a.remove("now")), Some(Ok(())));
+    assert_eq!(first_poll(a.get("now")), Some(Ok(None)));
+    // A promise, or any thenable, is still awaited.
+    let a = adapter(asyncAdapter());
+    assert!(first_poll(a.get("now")).is_none());
+    let a = adapter(thenableAdapter());
+    assert!(first_poll(a.set("later", "w")).is_none());
+    check_contract(&*a, "thenable").await;
+}
+
+/// A `then` getter that throws is a thenable that rejects (a read that fails reads null); a `then`
+/// that is not a function is no thenable: the value itself (not a string: null; a write that
+/// answers anything succeeds).
+#[wasm_bindgen_test]
+async fn odd_then_properties_are_read_as_javascript_reads_them() {
+    let a = adapter(oddThenAdapter());
+    assert_eq!(a.get("k").await, Ok(None));
+    assert_eq!(first_poll(a.set("k", "v")), Some(Ok(())));
+    assert_eq!(first_poll(a.remove("k")), Some(Ok(())));
 }
 
 #[wasm_bindgen_test]

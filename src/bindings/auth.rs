@@ -7,7 +7,6 @@ use std::rc::Rc;
 use futures::FutureExt;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::bindings::errors::invalid_option;
 use crate::bindings::js_value::{option_field, parse_session_data, set_field};
@@ -24,6 +23,8 @@ use crate::core::storage::StorageAdapter;
 use crate::core::text;
 use crate::web::cookie_storage::CookieStorage;
 use crate::web::fetch::FetchTransport;
+
+use crate::web::js_adapter::resolve;
 use crate::web::js_error;
 use crate::web::locks::WebLock;
 use crate::web::tab_sync::TabSync;
@@ -161,9 +162,7 @@ fn provider_from_js(f: js_sys::Function) -> AccessTokenProvider {
                 )
             };
             let value = result.map_err(fail)?;
-            let value = JsFuture::from(js_sys::Promise::resolve(&value))
-                .await
-                .map_err(fail)?;
+            let value = resolve(value).await.map_err(fail)?;
             Ok(value.as_string().filter(|s| !s.is_empty()))
         }
         .boxed_local()

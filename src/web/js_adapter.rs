@@ -44,7 +44,21 @@ impl JsStorageAdapter {
 async fn settle(
     value: std::result::Result<JsValue, JsValue>,
 ) -> std::result::Result<JsValue, JsValue> {
-    let value = value?;
+    resolve(value?).await
+}
+
+/// `await value` as JS has it, except that a value that is not a thenable is taken at once: an
+/// adapter or provider that answers synchronously costs no promise, no closures and no turn of
+/// the event loop, and a step bounded by [`crate::core::clock::within`] then starts no timer
+/// (a refresh through such an adapter reads and writes its slots eight times). A `then` getter
+/// that throws makes a thenable that rejects with what it threw, as `Promise.resolve` has it.
+pub(crate) async fn resolve(value: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let thenable = (value.is_object() || value.is_function())
+        && js_sys::Reflect::get(&value, &JsValue::from_str("then"))
+            .map_or(true, |f| f.is_function());
+    if !thenable {
+        return Ok(value);
+    }
     JsFuture::from(js_sys::Promise::resolve(&value)).await
 }
 

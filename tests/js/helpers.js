@@ -625,6 +625,25 @@ export function asyncAdapter() {
   };
 }
 
+// Answers with thenables that are not promises (as some wrapper libraries do), settled later.
+export function thenableAdapter() {
+  const map = new Map();
+  const later = (f) => ({ then(ok) { setTimeout(() => ok(f()), 0); } });
+  return {
+    map,
+    get(k) { return later(() => (map.has(k) ? map.get(k) : null)); },
+    set(k, v) { return later(() => { map.set(k, v); }); },
+    remove(k) { return later(() => { map.delete(k); }); },
+  };
+}
+
+// Reads answer an object whose `then` getter throws; writes answer an object whose `then` is not a
+// function (not a thenable: taken as is).
+export function oddThenAdapter() {
+  const odd = Object.defineProperty({}, "then", { get() { throw new Error("then exploded"); } });
+  return { get() { return odd; }, set() { return { then: 5 }; }, remove() { return 7; } };
+}
+
 export function failingAdapter() {
   return {
     get() { throw new Error("read exploded"); },
