@@ -242,11 +242,36 @@ fn state_reflects_a_refresh() {
         outcome,
         Ok(RefreshOutcome::Refreshed {
             session_data: None,
-            session_id: Some(_)
+            session_id: Some(_),
+            ..
         })
     ));
     let state = m.state();
     assert!(state.is_authenticated);
     assert_eq!(state.access_token.as_deref(), Some("at-2"));
     assert!(!state.is_refreshing);
+}
+
+/// Right after a refresh, the tokens in memory are the ones it committed (what `ensureRefresh()`
+/// resolves to, with no storage read after it): the answer's, and the refresh token presented
+/// when the answer has none.
+#[test]
+fn a_refresh_leaves_the_tokens_it_committed_in_memory() {
+    let (mut exec, storage, _, m, _) = setup(answer_with(None));
+    exec.block_on(m.ensure_refresh(false)).unwrap();
+    assert_eq!(
+        m.tokens_in_memory(),
+        (Some("at-2".to_owned()), Some("rt-2".to_owned()))
+    );
+    assert_eq!(
+        stored(&storage, Slot::RefreshToken).as_deref(),
+        Some("rt-2")
+    );
+
+    let (mut exec, _, _, m, _) = setup(r#"{"access_token":"at-3"}"#.to_owned());
+    exec.block_on(m.ensure_refresh(false)).unwrap();
+    assert_eq!(
+        m.tokens_in_memory(),
+        (Some("at-3".to_owned()), Some("rt-1".to_owned()))
+    );
 }

@@ -15,6 +15,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 extern "C" {
     #[wasm_bindgen(js_name = answerNext)]
     fn answer_next(fragment: &str, count: u32, status: u16, headers: &JsValue, body: &str);
+    #[wasm_bindgen(js_name = cookieReads)]
+    fn cookie_reads() -> u32;
 }
 
 fn manager(prefix: &str, extra: &str) -> AuthSessionManager {
@@ -89,7 +91,11 @@ async fn refresh_rotates_and_stores_both_tokens_in_their_default_slots() {
         local_get("a2:session_id").as_deref(),
         Some(l.session_id.as_str())
     );
+    let reads = cookie_reads();
     let response = wait(m.ensure_refresh(None)).await.unwrap();
+    // The refresh token's cookie is read before the request and again before the commit; the
+    // answer is what the refresh committed, not a third read (each read is a trip to the browser).
+    assert_eq!(cookie_reads() - reads, 2);
     let at = local_get("a2:access_token").unwrap();
     assert_eq!(get_str(&response, "access_token"), at);
     assert!(get_str(&response, "session_data").contains("ephemPublicKey"));

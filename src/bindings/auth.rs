@@ -640,11 +640,13 @@ impl AuthSessionManager {
         let inner = self.inner.clone();
         spawn(async move {
             let outcome = inner.ensure_refresh(skip_if_fresh.unwrap_or(false)).await?;
-            let access = inner.current_access_token().await?.unwrap_or_default();
-            let refresh = inner.get_refresh_token().await?.unwrap_or_default();
+            // The tokens the refresh committed (or adopted), which it left in memory, as the
+            // original answers with the server's answer: no storage read after it (a cookie read
+            // is a trip to the browser).
+            let (access, refresh) = inner.tokens_in_memory();
             Ok(crate::web::snippet::refresh_response(
-                &access,
-                &refresh,
+                access.as_deref().unwrap_or_default(),
+                refresh.as_deref().unwrap_or_default(),
                 outcome.session_data().unwrap_or_default(),
             ))
         })

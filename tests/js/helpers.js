@@ -625,6 +625,21 @@ export function asyncAdapter() {
   };
 }
 
+// How many times `document.cookie` has been read since the first call (which starts counting).
+let cookieReadCount = null;
+export function cookieReads() {
+  if (cookieReadCount === null) {
+    cookieReadCount = 0;
+    const d = Object.getOwnPropertyDescriptor(Document.prototype, "cookie");
+    Object.defineProperty(Document.prototype, "cookie", {
+      configurable: true,
+      get() { cookieReadCount += 1; return d.get.call(this); },
+      set(v) { d.set.call(this, v); },
+    });
+  }
+  return cookieReadCount;
+}
+
 // Answers with thenables that are not promises (as some wrapper libraries do), settled later.
 export function thenableAdapter() {
   const map = new Map();

@@ -631,6 +631,13 @@ where
         self.inner.memory.borrow().access_token.clone()
     }
 
+    /// The access and refresh tokens this tab holds: right after a refresh, the ones it committed
+    /// (the answer's, and the refresh token it presented when the answer has none), or adopted.
+    pub fn tokens_in_memory(&self) -> (Option<String>, Option<String>) {
+        let memory = self.inner.memory.borrow();
+        (memory.access_token.clone(), memory.refresh_token.clone())
+    }
+
     /// 0 when [`SessionManager::access_token_in_memory`] has nothing to give; otherwise a number that
     /// changes whenever what it gives may have changed, so a caller may keep a copy until then.
     pub fn access_token_stamp(&self) -> u32 {
