@@ -31,30 +31,6 @@ async function variant({ glueDir, entry, wasmName, base, node, extraTypings = []
   // Short import/export names in the wasm and the glue, before the glue is bundled (minify-names.mjs).
   const saved = minifyNames(wasmFile, glueFile);
   console.log(`minify-names (${base}): wasm ${saved.wasm} B and glue ${saved.glue} B shorter (raw)`);
-  // Short ASCII strings leave the wasm without `TextDecoder`: most strings the library hands to JS
-  // (keys, the lock name, URLs, headers, tokens) are a few dozen ASCII bytes, for which a
-  // `decode` call cost more than the string (`ensureRefresh` 5-9% faster without the locks'
-  // round trip, measured in one page against the same build without it). Any other string, and
-  // one with a non-ASCII byte, is decoded as before.
-  const decodeAt = "function decodeText(bytes) {\n";
-  const glueText = readFileSync(glueFile, "utf8");
-  if (!glueText.includes(decodeAt)) throw new Error(`${glueFile}: no ${JSON.stringify(decodeAt)} (wasm-bindgen output changed?)`);
-  writeFileSync(
-    glueFile,
-    glueText.replace(
-      decodeAt,
-      decodeAt +
-        "    if (bytes.length < 64) {\n" +
-        '        let s = "";\n' +
-        "        for (let i = 0; i < bytes.length; i++) {\n" +
-        "            const c = bytes[i];\n" +
-        "            if (c > 127) { s = null; break; }\n" +
-        "            s += String.fromCharCode(c);\n" +
-        "        }\n" +
-        "        if (s !== null) return s;\n" +
-        "    }\n",
-    ),
-  );
   if (wasmName !== "wasm_session_manager_bg.wasm") {
     const glue = readFileSync(glueFile, "utf8");
     const at = "new URL('wasm_session_manager_bg.wasm', import.meta.url)";

@@ -420,10 +420,10 @@ async fn network_failures_have_their_own_code_and_keep_the_session() {
     assert!(m.is_authenticated());
 }
 
-/// The request's headers reach `fetch` as a plain object, as the original gives them: names that
-/// differ in case only are sent once with both values, as `Headers.append` joins them (the options
-/// reader keeps the last value of a name given twice, as an object would), and a name or value
-/// `fetch` refuses fails the call with a typed error, not an exception.
+/// Names that differ in case only are sent once with both values, as `Headers.append` joins them
+/// (the options reader keeps the last value of a name given twice, as an object would); a name an
+/// object literal would take for its prototype is sent as any other; a name or value `fetch`
+/// refuses fails the call with a typed error, not an exception.
 #[wasm_bindgen_test]
 async fn headers_given_twice_and_names_fetch_refuses() {
     let (_, client, _) = session("h11").await;

@@ -1,8 +1,7 @@
 // Importing has no side effect: nothing thrown, nothing left running, the constants the original
 // 5.6.0 exports with its values. Prints what it saw.
 const sdk = await import("wasm-session-manager");
-// Strings through the wasm and back: ASCII or not, short or long (the glue reads ASCII strings under
-// 64 bytes without TextDecoder: both sides of that bound, a NUL, a lone non-ASCII character).
+// Strings through the wasm and back: ASCII or not, short or long, a NUL, a lone non-ASCII character.
 const texts = ["", "a", "x".repeat(64), "y".repeat(65), "héllo", "z".repeat(63) + "é", "✓ 🚀 ok", "q".repeat(300) + "ü",
   "w".repeat(63), "ñ", "nul\u0000byte", "\u007f\u0001"];
 const memory = new sdk.MemoryStorage();
