@@ -23,7 +23,6 @@ use crate::core::storage::StorageAdapter;
 use crate::core::text;
 use crate::web::cookie_storage::CookieStorage;
 use crate::web::fetch::FetchTransport;
-
 use crate::web::js_adapter::resolve;
 use crate::web::js_error;
 use crate::web::locks::WebLock;
