@@ -242,8 +242,7 @@ fn state_reflects_a_refresh() {
         outcome,
         Ok(RefreshOutcome::Refreshed {
             session_data: None,
-            session_id: Some(_),
-            ..
+            session_id: Some(_)
         })
     ));
     let state = m.state();
