@@ -82,6 +82,22 @@ const CASES = {
     ours: async () => (ours && ours.AuthSessionManager ? makeRefresh(ours) : null),
     check: (r) => r && r.access_token === "at.bench" && r.session_data === sessionData,
   },
+  // The same refresh with the default storage (localStorage, the refresh token in a cookie), as most
+  // apps keep it: document.cookie's reads and writes weigh on both. Ours under its own key prefix,
+  // so that the two libraries never read each other's slots in this page.
+  "ensure-refresh-default-storage": {
+    setup: () => stubFetch(() => ({ access_token: "at.bench", refresh_token: "rt.bench", session_data: sessionData })),
+    orig: async () => makeRefresh(orig, "default"),
+    ours: async () => (ours && ours.AuthSessionManager ? makeRefresh(ours, "default") : null),
+    check: (r) => r && r.access_token === "at.bench" && r.session_data === sessionData,
+  },
+  // The same refresh with an app's own adapters: plain objects over a Map that answer synchronously.
+  "ensure-refresh-js-adapters": {
+    setup: () => stubFetch(() => ({ access_token: "at.bench", refresh_token: "rt.bench", session_data: sessionData })),
+    orig: async () => makeRefresh(orig, "adapters"),
+    ours: async () => (ours && ours.AuthSessionManager ? makeRefresh(ours, "adapters") : null),
+    check: (r) => r && r.access_token === "at.bench" && r.session_data === sessionData,
+  },
   // AuthSessionManager.getAccessToken() with the token known, default storage (localStorage and
   // the refresh-token cookie), as an app calls it before each request. No request either side.
   "get-access-token": {
@@ -130,12 +146,17 @@ function track(sm) {
   return sm;
 }
 
-async function authManager(lib) {
-  const mem = () => new lib.MemoryStorage();
-  const sm = track(new lib.AuthSessionManager({
-    apiClientConfig: { baseURL: BASE },
-    storage: { sessionId: mem(), accessToken: mem(), refreshToken: mem(), idToken: mem() },
-  }));
+/** A Map behind get/set/remove that answer synchronously: an app's own storage adapter. */
+function mapAdapter() {
+  const map = new Map();
+  return { get: (k) => map.get(k) ?? null, set: (k, v) => void map.set(k, v), remove: (k) => void map.delete(k) };
+}
+
+async function authManager(lib, storage = "memory") {
+  const slot = storage === "adapters" ? mapAdapter : () => new lib.MemoryStorage();
+  const slots = storage === "default" ? {} : { storage: { sessionId: slot(), accessToken: slot(), refreshToken: slot(), idToken: slot() } };
+  const prefix = storage === "default" && lib === ours ? { storageKeyPrefix: "wsm-bench" } : {};
+  const sm = track(new lib.AuthSessionManager({ apiClientConfig: { baseURL: BASE }, ...slots, ...prefix }));
   await sm.setTokens({ sessionId, accessToken: "at.bench", refreshToken: "rt.bench" });
   return sm;
 }
@@ -145,8 +166,8 @@ async function makeAuthorize(lib) {
   return () => sm.authorize();
 }
 
-async function makeRefresh(lib) {
-  const sm = await authManager(lib);
+async function makeRefresh(lib, storage) {
+  const sm = await authManager(lib, storage);
   return () => sm.ensureRefresh(false);
 }
 
