@@ -223,6 +223,12 @@ mod tests {
         }
     }
 
+    /// A waker and the count of its wakes.
+    fn counting_waker() -> (Arc<Count>, Waker) {
+        let count = Arc::new(Count::default());
+        (count.clone(), Waker::from(count))
+    }
+
     fn poll(joined: &mut Joined<u32>, waker: &Waker) -> Poll<u32> {
         Pin::new(joined).poll(&mut Context::from_waker(waker))
     }
@@ -236,27 +242,44 @@ mod tests {
         }
     }
 
-    /// Work that resolves to what the sender sends, counting its runs and drops.
-    fn work(runs: &Rc<Cell<u32>>, dropped: &Rc<Cell<bool>>) -> (Flight<u32>, oneshot::Sender<u32>) {
+    /// Work that resolves to what `send` sends, with how many times it ran and whether it was
+    /// dropped.
+    struct Work {
+        flight: Flight<u32>,
+        send: oneshot::Sender<u32>,
+        runs: Rc<Cell<u32>>,
+        dropped: Rc<Cell<bool>>,
+    }
+
+    fn work() -> Work {
         let (send, receive) = oneshot::channel();
-        let (runs, guard) = (runs.clone(), OnDrop(dropped.clone()));
+        let (runs, dropped) = (Rc::new(Cell::new(0)), Rc::new(Cell::new(false)));
+        let (counted, guard) = (runs.clone(), OnDrop(dropped.clone()));
         let flight = Flight::new(
             async move {
                 let _guard = guard;
-                runs.set(runs.get() + 1);
+                counted.set(counted.get() + 1);
                 receive.await.unwrap_or(0)
             }
             .boxed_local(),
         );
-        (flight, send)
+        Work {
+            flight,
+            send,
+            runs,
+            dropped,
+        }
     }
 
     #[test]
     fn every_caller_gets_the_one_outcome_and_is_woken_for_it() {
-        let (runs, dropped) = (Rc::default(), Rc::default());
-        let (flight, send) = work(&runs, &dropped);
-        let (a, b) = (Arc::new(Count::default()), Arc::new(Count::default()));
-        let (wa, wb) = (Waker::from(a.clone()), Waker::from(b.clone()));
+        let Work {
+            flight,
+            send,
+            runs,
+            dropped,
+        } = work();
+        let ((a, wa), (b, wb)) = (counting_waker(), counting_waker());
         let (mut first, mut second) = (flight.join(), flight.join());
         assert_eq!(poll(&mut first, &wa), Poll::Pending);
         assert_eq!(poll(&mut second, &wb), Poll::Pending);
@@ -276,17 +299,12 @@ mod tests {
 
     #[test]
     fn a_caller_that_goes_away_leaves_the_work_to_the_others() {
-        let (runs, dropped) = (Rc::default(), Rc::default());
-        let (flight, send) = work(&runs, &dropped);
-        let b = Arc::new(Count::default());
-        let wb = Waker::from(b.clone());
+        let Work { flight, send, .. } = work();
+        let (b, wb) = counting_waker();
         let mut second = flight.join();
         assert_eq!(poll(&mut second, &wb), Poll::Pending);
         let mut first = flight.join();
-        assert_eq!(
-            poll(&mut first, &Waker::from(Arc::new(Count::default()))),
-            Poll::Pending
-        );
+        assert_eq!(poll(&mut first, &counting_waker().1), Poll::Pending);
         drop(first); // the last to drive it
         send.send(3).unwrap();
         assert!(
@@ -298,10 +316,13 @@ mod tests {
 
     #[test]
     fn abort_drops_the_work_and_answers_every_caller() {
-        let (runs, dropped) = (Rc::default(), Rc::default());
-        let (flight, send) = work(&runs, &dropped);
-        let a = Arc::new(Count::default());
-        let wa = Waker::from(a.clone());
+        let Work {
+            flight,
+            send,
+            dropped,
+            ..
+        } = work();
+        let (a, wa) = counting_waker();
         let mut joined = flight.join();
         assert_eq!(poll(&mut joined, &wa), Poll::Pending);
         flight.abort(99);
@@ -335,7 +356,7 @@ mod tests {
             .boxed_local(),
         ));
         slot.set(Some(Flight(Rc::clone(&flight.0))));
-        let waker = Waker::from(Arc::new(Count::default()));
+        let (_, waker) = counting_waker();
         let mut joined = flight.join();
         assert_eq!(poll(&mut joined, &waker), Poll::Ready(42));
         assert!(dropped.get());
@@ -350,7 +371,7 @@ mod tests {
         let flight = Flight::new(
             async move {
                 if let Some(mut me) = slot.take() {
-                    let waker = Waker::from(Arc::new(Count::default()));
+                    let (_, waker) = counting_waker();
                     saw.set(Some(poll(&mut me, &waker)));
                 }
                 receive.await.unwrap_or(0)
@@ -358,7 +379,7 @@ mod tests {
             .boxed_local(),
         );
         inner_joined.set(Some(flight.join()));
-        let waker = Waker::from(Arc::new(Count::default()));
+        let (_, waker) = counting_waker();
         let mut joined = flight.join();
         assert_eq!(poll(&mut joined, &waker), Poll::Pending);
         assert_eq!(
