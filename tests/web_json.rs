@@ -67,6 +67,35 @@ fn strings_with_escapes_and_any_unicode() {
     assert_eq!(v.get("a b").and_then(Value::as_f64), Some(3.0));
 }
 
+/// The reader takes an ASCII text by its length in bytes and any other char by char: texts of each
+/// kind next to each other, as strings and as keys, each read back whole and nothing more.
+#[wasm_bindgen_test]
+fn ascii_and_other_texts_side_by_side_read_back_whole() {
+    let v = parse(r#"["ab","é","aé","éa","a🚀b","xyz",{"k":"é","é":"k","ab":"🚀c","🚀":"ab"}]"#)
+        .unwrap();
+    assert_eq!(
+        v,
+        Value::Array(vec![
+            s("ab"),
+            s("é"),
+            s("aé"),
+            s("éa"),
+            s("a🚀b"),
+            s("xyz"),
+            Value::Object(vec![
+                ("k".into(), s("é")),
+                ("é".into(), s("k")),
+                ("ab".into(), s("🚀c")),
+                ("🚀".into(), s("ab")),
+            ]),
+        ])
+    );
+    // A long ASCII text (a refresh answer's session data) between two that are not.
+    let long = "0123456789abcdef".repeat(40);
+    let v = parse(&["[\"é\",\"", &long, "\",\"✓\"]"].concat()).unwrap();
+    assert_eq!(v, Value::Array(vec![s("é"), s(&long), s("✓")]));
+}
+
 #[wasm_bindgen_test]
 fn numbers_read_exactly_as_json_parse_reads_them() {
     for (text, want) in [

@@ -89,7 +89,18 @@ impl<'a> Tape<'a> {
     /// `<len>:` then that many UTF-16 units of text.
     fn text(&mut self) -> Option<&'a str> {
         let mut units = self.count()?;
-        let mut end = 0;
+        // ASCII (tokens, hex, base64: nearly every text a server sends) is one byte per unit: no
+        // walk char by char (a refresh answer's session data is ~600 of them).
+        let ascii = self
+            .rest
+            .as_bytes()
+            .get(..units)
+            .filter(|b| b.iter().all(|&c| c < 0x80));
+        let mut end = if ascii.is_some() {
+            std::mem::take(&mut units)
+        } else {
+            0
+        };
         let mut chars = self.rest.chars();
         while units > 0 {
             let c = chars.next()?;
