@@ -11,6 +11,8 @@
 #                                        target/wasm-pack-out{,-auth}/ (for JS-only edits; fails if none)
 #   BUILD_PKG_TOOLCHAIN=stable bash scripts/build-pkg.sh   the same on stable Rust, std as shipped (to
 #                                        compare sizes; not the published build)
+#   WASM_KEEP_NAMES=1 bash scripts/build-pkg.sh  keep the wasm's function names (for a CPU profile
+#                                        that names Rust functions; bigger, not the published build)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -63,7 +65,8 @@ if [ "${1:-}" != "--js-only" ]; then
     wasm="$out/wasm_session_manager_bg.wasm"
     node "$ROOT/scripts/prune-closure-table.mjs" "$wasm" || { echo "build-pkg: pruning $wasm failed" >&2; exit 1; }
     # shellcheck disable=SC2086 # the flags are words
-    wasm-opt $opt_flags --strip-debug "$wasm" -o "$wasm.opt" && mv "$wasm.opt" "$wasm" \
+    names=--strip-debug; [ -z "${WASM_KEEP_NAMES:-}" ] || names=-g
+    wasm-opt $opt_flags $names "$wasm" -o "$wasm.opt" && mv "$wasm.opt" "$wasm" \
       || { echo "build-pkg: wasm-opt failed on $wasm" >&2; exit 1; }
   }
   build_wasm "$OUT"

@@ -23,6 +23,8 @@ const { default: binaryen } = await import(join(ROOT, ".tools/node_modules/binar
 const file = process.argv[2];
 if (!file) throw new Error("usage: node scripts/prune-closure-table.mjs FILE.wasm");
 
+// WASM_KEEP_NAMES (scripts/build-pkg.sh): the names stay in the output, for a CPU profile that names functions.
+if (process.env.WASM_KEEP_NAMES) binaryen.setDebugInfo(true);
 const mod = binaryen.readBinary(readFileSync(file));
 const DEAD = "__dead_closure_invoke";
 const SHIM = /wasm_bindgen[^"]*::convert::closures::_::invoke/;

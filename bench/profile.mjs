@@ -1,0 +1,124 @@
+// Where one operation's time goes (not part of run.sh): a CPU profile of ours or the original in
+// Chromium (the DevTools sampling profiler, 20 us), as self time per operation, by function, and
+// summed by kind: our wasm, the package's JS (glue, snippet, API), the browser's built-ins
+// (`text`, `decode`, `document.cookie`, ...), and the rest (the benchmark's stubbed fetch, idle,
+// GC). The profiler slows everything down; compare the shares, and the two libraries profiled alike.
+//   node bench/profile.mjs <pkg dir> [ours|orig] [seconds]     (default pkg/, ours, 4 s)
+// CASE picks the operation as bench/ab.mjs does: refresh (MemoryStorage), default (localStorage and
+// the cookie), get (an authenticated HttpClient GET). NOLOCK=1 takes navigator.locks away.
+// CENSUS=1 profiles nothing and instead counts, per operation, the storage calls (with the average
+// time of each cookie read and write, by its place in the operation) and the strings the wasm
+// hands to JS (TextDecoder calls and their lengths).
+// Function names of our wasm need a build that keeps them: WASM_KEEP_NAMES=1 bash
+// scripts/build-pkg.sh (then copy pkg/ away and build again without it: it is ~20 KB bigger).
+import { cpSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { launchChromium, preparePages, serveStatic, PKG } from "./lib.mjs";
+
+const [pkgDir = PKG, who = "ours", secs = "4"] = process.argv.slice(2);
+const CASE = process.env.CASE || "refresh";
+const dir = await preparePages();
+rmSync(join(dir, "pp"), { recursive: true, force: true });
+cpSync(pkgDir, join(dir, "pp"), { recursive: true });
+writeFileSync(join(dir, "profile.html"), `<!doctype html><script type="module" src="profile.js"></script>`);
+writeFileSync(
+  join(dir, "profile.js"),
+  `import * as orig from "./original.js";
+import * as ours from "./pp/index.js";
+await ours.ready();
+const CASE = ${JSON.stringify(CASE)};
+const answer = JSON.stringify({ access_token: "at.bench", refresh_token: "rt.bench",
+  session_data: JSON.stringify({ iv: "1d0fa2324e1816dcee8c230906e8df74", ephemPublicKey: "04" + "ab".repeat(64), ciphertext: "cd".repeat(160), mac: "ef".repeat(32) }) });
+const body = CASE === "get" ? JSON.stringify({ items: [1, 2, 3] }) : answer;
+globalThis.fetch = async () => new Response(body, { status: 200, headers: { "content-type": "application/json" } });
+const lib = ${JSON.stringify(who)} === "orig" ? orig : ours;
+const slot = () => new lib.MemoryStorage();
+const storage = CASE === "default" ? {} : { storage: { sessionId: slot(), accessToken: slot(), refreshToken: slot(), idToken: slot() } };
+const sm = new lib.AuthSessionManager({ apiClientConfig: { baseURL: "http://stub.invalid" }, ...storage });
+await sm.setTokens({ sessionId: "aa".repeat(32), accessToken: "at.bench", refreshToken: "rt.bench" });
+let op = () => sm.ensureRefresh(false);
+if (CASE === "get") { const c = new lib.HttpClient(sm); op = () => c.get("http://stub.invalid/v1/me", { authenticated: true }); }
+window.loop = async (ms) => { let n = 0; const t0 = performance.now(); while (performance.now() - t0 < ms) { await op(); n++; } return n; };
+window.census = async (n) => {
+  const cookie = Object.getOwnPropertyDescriptor(Document.prototype, "cookie");
+  const { getItem, setItem, removeItem } = Storage.prototype;
+  const { decode } = TextDecoder.prototype;
+  const ops = [];
+  let log;
+  const timed = (kind, f) => { const t = performance.now(); const v = f(); log.push([kind, performance.now() - t]); return v; };
+  Object.defineProperty(Document.prototype, "cookie", { configurable: true,
+    get() { return timed("cookie read", () => cookie.get.call(this)); },
+    set(v) { timed("cookie write", () => cookie.set.call(this, v)); } });
+  Storage.prototype.getItem = function (k) { log.push(["getItem " + k]); return getItem.call(this, k); };
+  Storage.prototype.setItem = function (k, v) { log.push(["setItem " + k]); return setItem.call(this, k, v); };
+  Storage.prototype.removeItem = function (k) { log.push(["removeItem " + k]); return removeItem.call(this, k); };
+  TextDecoder.prototype.decode = function (b) { log.push(["decode " + (b ? b.length : 0)]); return decode.call(this, b); };
+  try {
+    for (let i = 0; i < n; i++) { log = []; await op(); ops.push(log); }
+  } finally {
+    Object.defineProperty(Document.prototype, "cookie", cookie);
+    Object.assign(Storage.prototype, { getItem, setItem, removeItem });
+    TextDecoder.prototype.decode = decode;
+  }
+  return ops;
+};
+window.ready = true;
+`,
+);
+const server = await serveStatic(dir);
+const browser = await launchChromium();
+try {
+  const page = await browser.newPage();
+  if (process.env.NOLOCK) await page.addInitScript(() => Object.defineProperty(Navigator.prototype, "locks", { get: () => undefined }));
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+  await page.goto(`${server.url}/profile.html`);
+  await page.waitForFunction(() => window.ready, null, { timeout: 30_000 });
+  await page.evaluate(() => window.loop(1500));
+  const mode = `${who} ${CASE}${process.env.NOLOCK ? ", no Web Locks" : ", Web Locks"}`;
+  if (process.env.CENSUS) {
+    // The steps of one operation (the last), then each timed step's average over all of them.
+    const ops = await page.evaluate((n) => window.census(n), 400);
+    console.log(`${mode}: the calls of one operation, in order:`);
+    for (const [kind] of ops.at(-1)) console.log(`  ${kind}`);
+    const sums = new Map();
+    for (const steps of ops)
+      steps.forEach(([kind, ms], i) => {
+        if (ms === undefined) return;
+        const key = `${kind} (call ${i + 1})`;
+        const [sum, count] = sums.get(key) || [0, 0];
+        sums.set(key, [sum + ms, count + 1]);
+      });
+    console.log(`average time of each (${ops.length} operations; performance.now() is coarse, the averages are not):`);
+    for (const [key, [sum, count]] of sums) console.log(`  ${key}: ${((sum / count) * 1000).toFixed(1)} us`);
+  } else {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 20 });
+    await cdp.send("Profiler.start");
+    const n = await page.evaluate((ms) => window.loop(ms), Number(secs) * 1000);
+    const { profile } = await cdp.send("Profiler.stop");
+    const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+    const samples = new Map();
+    for (const id of profile.samples) samples.set(id, (samples.get(id) || 0) + 1);
+    const usPerSample = (profile.endTime - profile.startTime) / profile.samples.length;
+    const self = new Map();
+    const kinds = new Map();
+    for (const [id, count] of samples) {
+      const f = frames.get(id);
+      const file = f.url.split("/").pop();
+      const key = `${f.functionName || "(anonymous)"} ${file}${file ? `:${f.columnNumber}` : ""}`;
+      self.set(key, (self.get(key) || 0) + count);
+      const kind = /wasm|js-to-wasm|wasm-to-js/.test(key) ? "our wasm" : f.url.includes("/pp/") ? "the package's JS" : f.url.includes("original.js") ? "the original's JS" : f.url || /^\((idle|program|garbage collector)\)$/.test(f.functionName) || f.functionName === "Response" ? "the rest (bench, idle, GC)" : "built-ins";
+      kinds.set(kind, (kinds.get(kind) || 0) + count);
+    }
+    const us = (count) => ((count * usPerSample) / n).toFixed(2).padStart(8);
+    console.log(`${mode}: ${n} operations, ${((profile.endTime - profile.startTime) / n).toFixed(1)} us each under the profiler`);
+    console.log(`self time per operation by kind (us):`);
+    for (const [kind, count] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(`${us(count)} ${kind}`);
+    console.log(`by function (us; minified names: the column is the offset in the file):`);
+    for (const [key, count] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP || 30))) console.log(`${us(count)} ${key.slice(0, 160)}`);
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
