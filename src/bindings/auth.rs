@@ -347,7 +347,7 @@ fn manager_from_options(options: &JsValue) -> Result<Built, JsValue> {
 fn connect(manager: &WebSessionManager, sync: bool) -> Option<TabSync> {
     let auto = manager.options().auto_refresh_lead_ms.is_some();
     if auto {
-        wasm_bindgen_futures::spawn_local(manager.auto_refresh_task());
+        crate::web::task::spawn(manager.auto_refresh_task());
     }
     if !sync && !auto {
         return None;
@@ -357,7 +357,7 @@ fn connect(manager: &WebSessionManager, sync: bool) -> Option<TabSync> {
         let weak = weak.clone();
         Rc::new(move |message| {
             if let Some(manager) = weak.upgrade() {
-                wasm_bindgen_futures::spawn_local(async move { manager.on_sync(message).await });
+                crate::web::task::spawn(async move { manager.on_sync(message).await });
             }
         })
     } else {

@@ -9,8 +9,8 @@ use crate::core::error::Result;
 
 /// Runs `fut` on the JS event loop and gives a promise of its result.
 ///
-/// The future is boxed here and handed to one non-generic function, so `future_to_promise` and its
-/// state machine are instantiated once for the whole crate instead of once per binding method.
+/// The future is boxed here and handed to one non-generic function, so the task and its state
+/// machine are instantiated once for the whole crate instead of once per binding method.
 pub fn spawn<F>(fut: F) -> js_sys::Promise
 where
     F: Future<Output = Result<JsValue>> + 'static,
@@ -20,5 +20,5 @@ where
 
 #[inline(never)]
 fn spawn_boxed(fut: LocalBoxFuture<'static, Result<JsValue>>) -> js_sys::Promise {
-    wasm_bindgen_futures::future_to_promise(async move { fut.await.map_err(JsValue::from) })
+    crate::web::task::promise(Box::pin(async move { fut.await.map_err(JsValue::from) }))
 }

@@ -387,7 +387,7 @@ impl StorageManager {
         match op.as_mut().now_or_never() {
             Some(result) => Ok(result?),
             None => {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::web::task::spawn(async move {
                     let _ = op.await;
                 });
                 Ok(())

@@ -6,13 +6,13 @@
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::core::error::{Error, Result};
 use crate::core::text;
 use crate::core::transport::{HttpRequest, HttpResponse, Transport, READ_RESPONSE_HEADERS};
 use crate::web::js_error;
 use crate::web::snippet::{fetch_call, FetchAnswer, FetchCall};
+use crate::web::task::settled;
 
 /// Sends requests with the browser's `fetch`.
 #[derive(Debug, Default, Clone, Copy)]
@@ -61,7 +61,7 @@ async fn send(req: HttpRequest) -> Result<HttpResponse> {
     ));
     let failed =
         |why: &str| Error::Network(text::cat(&[req.method.as_str(), " ", &req.url, ": ", why]));
-    let answer: FetchAnswer = match JsFuture::from(call.0.outcome()).await {
+    let answer: FetchAnswer = match settled(call.0.outcome()).await {
         Ok(answer) => answer.unchecked_into(),
         Err(reason) => {
             let reason = js_sys::Array::from(&reason);

@@ -3,7 +3,6 @@
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::core::error::{Error, Result};
 use crate::core::storage::StorageAdapter;
@@ -59,7 +58,7 @@ pub(crate) async fn resolve(value: JsValue) -> std::result::Result<JsValue, JsVa
     if !thenable {
         return Ok(value);
     }
-    JsFuture::from(js_sys::Promise::resolve(&value)).await
+    crate::web::task::settled(js_sys::Promise::resolve(&value)).await
 }
 
 impl StorageAdapter for JsStorageAdapter {

@@ -7,11 +7,11 @@ use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::core::error::{Error, Result};
 use crate::core::lock::Lock;
 use crate::web::snippet::{request_lock, LockRequest};
+use crate::web::task::settled;
 
 #[wasm_bindgen]
 extern "C" {
@@ -50,7 +50,7 @@ async fn acquire(name: &str, wait_ms: u32) -> Result<Option<Request>> {
         return Ok(None);
     };
     let request = Request(request);
-    match JsFuture::from(request.0.outcome()).await {
+    match settled(request.0.outcome()).await {
         Ok(held) if held.is_truthy() => Ok(Some(request)),
         Ok(_) => Ok(None),
         Err(_) => Err(Error::LockTimeout(name.to_owned())),

@@ -11,5 +11,6 @@ pub mod random;
 pub mod snippet;
 pub mod subtle;
 pub mod tab_sync;
+pub mod task;
 pub mod timer;
 pub mod web_storage;

@@ -2,7 +2,7 @@
 //! by call (each `inline_js` snippet is one more module a page fetches, so there is only this one).
 //! `aes`, `digest` and `ecies_open` serve [`super::subtle`], `tape` serves [`super::json_parse`],
 //! `refreshed` the bindings' `ensureRefresh`, `lock` serves [`super::locks`], `send` serves
-//! [`super::fetch`].
+//! [`super::fetch`], `settle`, `promise` and `fulfil` serve [`super::task`].
 
 use wasm_bindgen::prelude::*;
 
@@ -53,6 +53,18 @@ export function tape(text, max) {
   const v = JSON.parse(text);
   try { put(v, 0); } catch { return null; }
   return out;
+}
+const promised = new Map();
+export function settle(p, f, i) {
+  (p || Promise.resolve()).then((v) => f(i, true, v), (e) => f(i, false, e));
+}
+export function promise(i) {
+  return new Promise((r, j) => promised.set(i, [r, j]));
+}
+export function fulfil(i, ok, v) {
+  const d = promised.get(i);
+  promised.delete(i);
+  if (d) d[ok ? 0 : 1](v);
 }
 export function refreshed(access_token, refresh_token, session_data) {
   return { access_token, refresh_token, session_data };
@@ -178,6 +190,19 @@ extern "C" {
     /// [`super::json_parse`]); `None` when nested deeper than `max`; throws what `JSON.parse` throws.
     #[wasm_bindgen(js_name = tape, catch)]
     pub(crate) fn json_tape(text: &str, max: u32) -> Result<Option<String>, JsValue>;
+
+    /// `promise.then(v => f(slot, true, v), e => f(slot, false, e))`: how [`super::task`] learns
+    /// a promise's outcome; without a promise, `f(slot, true, undefined)` in a microtask.
+    #[wasm_bindgen(js_name = settle)]
+    pub(crate) fn settle(promise: Option<&js_sys::Promise>, f: &js_sys::Function, slot: u32);
+
+    /// A new promise, settled by [`fulfil`] with the same `id`.
+    #[wasm_bindgen(js_name = promise)]
+    pub(crate) fn new_promise(id: u32) -> js_sys::Promise;
+
+    /// Resolves (`ok`) or rejects the promise `id` with `value`.
+    #[wasm_bindgen(js_name = fulfil)]
+    pub(crate) fn fulfil(id: u32, ok: bool, value: &JsValue);
 
     /// `{ access_token, refresh_token, session_data }`, what `ensureRefresh()` resolves to, in one
     /// call (built field by field it took ten).

@@ -6,7 +6,7 @@
 //! Each caller matches its promise's outcome itself: one shared helper taking the failure mapping
 //! measured +178 B gzip in the main entry (a future more, and the mapping's closures).
 
-use wasm_bindgen_futures::JsFuture;
+use crate::web::task::settled;
 
 use crate::core::crypto::symmetric::Mode;
 use crate::core::error::{Error, Result};
@@ -21,7 +21,7 @@ pub(crate) async fn aes(key: &[u8; 32], mode: Mode, encrypt: bool, data: &[u8]) 
         Mode::Cbc(iv) => ("AES-CBC", iv),
         Mode::Gcm(nonce) => ("AES-GCM", nonce),
     };
-    match JsFuture::from(subtle_aes(name, encrypt, key, iv, data)).await {
+    match settled(subtle_aes(name, encrypt, key, iv, data)).await {
         Ok(bytes) => Ok(js_sys::Uint8Array::new(&bytes).to_vec()),
         Err(reason) if reason == 0 => Err(Error::Crypto(UNAVAILABLE.to_owned())),
         Err(_) if !encrypt => Err(mode.failure()),
@@ -31,7 +31,7 @@ pub(crate) async fn aes(key: &[u8; 32], mode: Mode, encrypt: bool, data: &[u8]) 
 
 /// SHA-512 of `data` without `key`, HMAC-SHA256 under `key` with it.
 pub(crate) async fn digest(key: Option<&[u8; 32]>, data: &[u8]) -> Result<Vec<u8>> {
-    match JsFuture::from(subtle_digest(key.map(|k| k.as_slice()), data)).await {
+    match settled(subtle_digest(key.map(|k| k.as_slice()), data)).await {
         Ok(bytes) => Ok(js_sys::Uint8Array::new(&bytes).to_vec()),
         Err(reason) if reason == 0 => Err(Error::Crypto(UNAVAILABLE.to_owned())),
         Err(_) => Err(Error::Crypto("hashing failed".to_owned())),
@@ -49,7 +49,7 @@ pub(crate) async fn ecies_open(
     mac: &[u8],
 ) -> Result<Vec<u8>> {
     let opened = subtle_ecies_open(first, second, iv, ephem, ciphertext, mac);
-    match JsFuture::from(opened).await {
+    match settled(opened).await {
         Ok(bytes) => Ok(js_sys::Uint8Array::new(&bytes).to_vec()),
         Err(reason) if reason == 0 => Err(Error::Crypto(UNAVAILABLE.to_owned())),
         Err(reason) if reason == 1 => Err(Error::Crypto("bad MAC".to_owned())),
