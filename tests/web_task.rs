@@ -16,13 +16,10 @@ use wasm_session_manager::web::timer::sleep;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen(inline_js = r#"
-export function later(ms, ok, value) {
-  return new Promise((resolve, reject) => setTimeout(() => (ok ? resolve : reject)(value), ms));
-}
-"#)]
+#[wasm_bindgen(module = "/tests/js/helpers.js")]
 extern "C" {
     /// A promise that settles after `ms`: resolved with `value` when `ok`, else rejected with it.
+    #[wasm_bindgen(js_name = settleLater)]
     fn later(ms: u32, ok: bool, value: &JsValue) -> js_sys::Promise;
 }
 

@@ -689,3 +689,9 @@ export async function storedCookie(name) {
   const c = await cookieStore.get(name);
   return c ? JSON.stringify({ name: c.name, value: c.value, path: c.path, secure: c.secure, sameSite: c.sameSite, session: c.expires === null }) : "missing";
 }
+
+// A promise that settles after `ms`: resolved with `value` when `ok`, else rejected with it
+// (tests/web_task.rs).
+export function settleLater(ms, ok, value) {
+  return new Promise((resolve, reject) => setTimeout(() => (ok ? resolve : reject)(value), ms));
+}
