@@ -46,7 +46,7 @@ impl Drop for Timeout {
 /// Resolves after `ms` milliseconds; dropping the future clears the timer.
 ///
 /// One closure and one `setTimeout` per sleep, started at the first poll: the timer wakes the task
-/// directly (no promise, no `then` callbacks, no extra microtask as a `JsFuture` would take).
+/// directly (no promise, no `then` callbacks, no extra microtask as awaiting a promise would take).
 pub fn sleep(ms: u32) -> Sleep {
     Sleep {
         ms,
