@@ -15,9 +15,7 @@
 // NOLOCK=1 takes navigator.locks away (both libraries then refresh without the lock): what is left
 // is each library's own CPU work, without the lock's round trip through the browser (~300 us on
 // this machine, whose variance otherwise hides a few us).
-import { cpSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { launchChromium, preparePages, serveStatic } from "./lib.mjs";
+import { openScriptPage, stubbedCaseJs } from "./lib.mjs";
 
 const [A, B, slices = "60"] = process.argv.slice(2);
 if (!A || !B) {
@@ -26,41 +24,15 @@ if (!A || !B) {
 }
 const CASE = process.env.CASE || "refresh";
 const SLICE = Number(process.env.SLICE || 100);
-const dir = await preparePages();
-for (const [d, src] of [["pa", A], ["pb", B]]) {
-  rmSync(join(dir, d), { recursive: true, force: true });
-  cpSync(src, join(dir, d), { recursive: true });
-}
-writeFileSync(join(dir, "ab.html"), `<!doctype html><script type="module" src="ab.js"></script>`);
-writeFileSync(
-  join(dir, "ab.js"),
+const { page, close } = await openScriptPage(
+  "ab",
+  { pa: A, pb: B },
   `import * as orig from "./original.js";
 import * as a from "./pa/index.js";
 import * as b from "./pb/index.js";
 await a.ready();
 await b.ready();
-const CASE = ${JSON.stringify(CASE)};
-const answer = JSON.stringify({
-  access_token: "at.bench",
-  refresh_token: "rt.bench",
-  session_data: JSON.stringify({ iv: "1d0fa2324e1816dcee8c230906e8df74", ephemPublicKey: "04" + "ab".repeat(64), ciphertext: "cd".repeat(160), mac: "ef".repeat(32) }),
-});
-const body = CASE === "get" ? JSON.stringify({ items: [1, 2, 3] }) : answer;
-globalThis.fetch = async () => new Response(body, { status: 200, headers: { "content-type": "application/json" } });
-function storage(lib) {
-  if (CASE === "default") return {};
-  const slot = CASE === "adapter"
-    ? () => { const m = new Map(); return { get: (k) => m.get(k) ?? null, set: (k, v) => { m.set(k, v); }, remove: (k) => { m.delete(k); } }; }
-    : () => new lib.MemoryStorage();
-  return { storage: { sessionId: slot(), accessToken: slot(), refreshToken: slot(), idToken: slot() } };
-}
-async function make(lib, prefix) {
-  const sm = new lib.AuthSessionManager({ apiClientConfig: { baseURL: "http://stub.invalid" }, ...storage(lib), ...(prefix ? { storageKeyPrefix: prefix } : {}) });
-  await sm.setTokens({ sessionId: "aa".repeat(32), accessToken: "at.bench", refreshToken: "rt.bench" });
-  if (CASE === "get") { const c = new lib.HttpClient(sm); return () => c.get("http://stub.invalid/v1/me", { authenticated: true }); }
-  if (CASE === "token") return () => sm.getAccessToken();
-  return () => sm.ensureRefresh(false);
-}
+${stubbedCaseJs(CASE)}
 const ops = { orig: await make(orig), A: await make(a, "wa"), B: await make(b, "wb") };
 window.slice = async (k, ms) => {
   const op = ops[k];
@@ -73,14 +45,7 @@ window.slice = async (k, ms) => {
 window.ready = true;
 `,
 );
-const server = await serveStatic(dir);
-const browser = await launchChromium();
 try {
-  const page = await browser.newPage();
-  if (process.env.NOLOCK) await page.addInitScript(() => Object.defineProperty(Navigator.prototype, "locks", { get: () => undefined }));
-  page.on("pageerror", (e) => console.error("page error:", e.message));
-  await page.goto(`${server.url}/ab.html`);
-  await page.waitForFunction(() => window.ready, null, { timeout: 30_000 });
   for (const k of ["orig", "A", "B"]) await page.evaluate((k) => window.slice(k, 400), k);
   const res = { orig: [], A: [], B: [] };
   const orders = [["orig", "A", "B"], ["B", "A", "orig"], ["A", "orig", "B"], ["B", "orig", "A"]];
@@ -92,6 +57,5 @@ try {
   console.log(`${CASE}, ${process.env.NOLOCK ? "no Web Locks" : "Web Locks"}, us per operation, median slice [quartiles] of ${slices}: ${["orig", "A", "B"].map(row).join(" | ")}`);
   console.log(`speed ratios: A/original ${(med(res.orig) / med(res.A)).toFixed(3)}, B/original ${(med(res.orig) / med(res.B)).toFixed(3)}, B/A ${(med(res.A) / med(res.B)).toFixed(3)} (above 1: B faster)`);
 } finally {
-  await browser.close();
-  await server.close();
+  await close();
 }

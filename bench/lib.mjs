@@ -216,3 +216,69 @@ export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+
+/**
+ * The page side of the one-page scripts (ab.mjs, profile.mjs): `fetch` stubbed with a ~700-byte
+ * refresh answer (or a small JSON for CASE "get"), and `make(lib, prefix)`, which gives the
+ * operation CASE names on a fresh manager of `lib` whose tokens are set:
+ *   refresh  ensureRefresh(), MemoryStorage slots      default  ensureRefresh(), the default storage
+ *   adapter  ensureRefresh(), adapters of plain JS objects that answer synchronously
+ *   get      an authenticated HttpClient GET           token    getAccessToken()
+ */
+export function stubbedCaseJs(kase) {
+  return `const CASE = ${JSON.stringify(kase)};
+const answer = JSON.stringify({
+  access_token: "at.bench",
+  refresh_token: "rt.bench",
+  session_data: JSON.stringify({ iv: "1d0fa2324e1816dcee8c230906e8df74", ephemPublicKey: "04" + "ab".repeat(64), ciphertext: "cd".repeat(160), mac: "ef".repeat(32) }),
+});
+const body = CASE === "get" ? JSON.stringify({ items: [1, 2, 3] }) : answer;
+globalThis.fetch = async () => new Response(body, { status: 200, headers: { "content-type": "application/json" } });
+function storage(lib) {
+  if (CASE === "default") return {};
+  const slot = CASE === "adapter"
+    ? () => { const m = new Map(); return { get: (k) => m.get(k) ?? null, set: (k, v) => { m.set(k, v); }, remove: (k) => { m.delete(k); } }; }
+    : () => new lib.MemoryStorage();
+  return { storage: { sessionId: slot(), accessToken: slot(), refreshToken: slot(), idToken: slot() } };
+}
+async function make(lib, prefix) {
+  const sm = new lib.AuthSessionManager({ apiClientConfig: { baseURL: "http://stub.invalid" }, ...storage(lib), ...(prefix ? { storageKeyPrefix: prefix } : {}) });
+  await sm.setTokens({ sessionId: "aa".repeat(32), accessToken: "at.bench", refreshToken: "rt.bench" });
+  if (CASE === "get") { const c = new lib.HttpClient(sm); return () => c.get("http://stub.invalid/v1/me", { authenticated: true }); }
+  if (CASE === "token") return () => sm.getAccessToken();
+  return () => sm.ensureRefresh(false);
+}
+`;
+}
+
+/**
+ * Serves the bench pages with `packages` (folder name in the page → a pkg dir to copy) and the page
+ * `<name>.html` running the module `script` (which sets `window.ready` once set up), and opens it in
+ * a fresh Chromium; NOLOCK=1 takes `navigator.locks` away first. Gives `{ page, close }`.
+ */
+export async function openScriptPage(name, packages, script) {
+  const dir = await preparePages();
+  for (const [folder, src] of Object.entries(packages)) {
+    rmSync(join(dir, folder), { recursive: true, force: true });
+    cpSync(src, join(dir, folder), { recursive: true });
+  }
+  writeFileSync(join(dir, `${name}.html`), `<!doctype html><script type="module" src="${name}.js"></script>`);
+  writeFileSync(join(dir, `${name}.js`), script);
+  const server = await serveStatic(dir);
+  const browser = await launchChromium();
+  const close = async () => {
+    await browser.close();
+    await server.close();
+  };
+  try {
+    const page = await browser.newPage();
+    if (process.env.NOLOCK) await page.addInitScript(() => Object.defineProperty(Navigator.prototype, "locks", { get: () => undefined }));
+    page.on("pageerror", (e) => console.error("page error:", e.message));
+    await page.goto(`${server.url}/${name}.html`);
+    await page.waitForFunction(() => window.ready, null, { timeout: 30_000 });
+    return { page, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

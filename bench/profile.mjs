@@ -5,39 +5,25 @@
 // GC). The profiler slows everything down; compare the shares, and the two libraries profiled alike.
 //   node bench/profile.mjs <pkg dir> [ours|orig] [seconds]     (default pkg/, ours, 4 s)
 // CASE picks the operation as bench/ab.mjs does: refresh (MemoryStorage), default (localStorage and
-// the cookie), get (an authenticated HttpClient GET). NOLOCK=1 takes navigator.locks away.
+// the cookie), adapter (plain JS adapters), get (an authenticated HttpClient GET), token
+// (getAccessToken()). NOLOCK=1 takes navigator.locks away.
 // CENSUS=1 profiles nothing and instead counts, per operation, the storage calls (with the average
 // time of each cookie read and write, by its place in the operation) and the strings the wasm
 // hands to JS (TextDecoder calls and their lengths).
 // Function names of our wasm need a build that keeps them: WASM_KEEP_NAMES=1 bash
 // scripts/build-pkg.sh (then copy pkg/ away and build again without it: it is ~20 KB bigger).
-import { cpSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { launchChromium, preparePages, serveStatic, PKG } from "./lib.mjs";
+import { openScriptPage, stubbedCaseJs, PKG } from "./lib.mjs";
 
 const [pkgDir = PKG, who = "ours", secs = "4"] = process.argv.slice(2);
 const CASE = process.env.CASE || "refresh";
-const dir = await preparePages();
-rmSync(join(dir, "pp"), { recursive: true, force: true });
-cpSync(pkgDir, join(dir, "pp"), { recursive: true });
-writeFileSync(join(dir, "profile.html"), `<!doctype html><script type="module" src="profile.js"></script>`);
-writeFileSync(
-  join(dir, "profile.js"),
+const { page, close } = await openScriptPage(
+  "profile",
+  { pp: pkgDir },
   `import * as orig from "./original.js";
 import * as ours from "./pp/index.js";
 await ours.ready();
-const CASE = ${JSON.stringify(CASE)};
-const answer = JSON.stringify({ access_token: "at.bench", refresh_token: "rt.bench",
-  session_data: JSON.stringify({ iv: "1d0fa2324e1816dcee8c230906e8df74", ephemPublicKey: "04" + "ab".repeat(64), ciphertext: "cd".repeat(160), mac: "ef".repeat(32) }) });
-const body = CASE === "get" ? JSON.stringify({ items: [1, 2, 3] }) : answer;
-globalThis.fetch = async () => new Response(body, { status: 200, headers: { "content-type": "application/json" } });
-const lib = ${JSON.stringify(who)} === "orig" ? orig : ours;
-const slot = () => new lib.MemoryStorage();
-const storage = CASE === "default" ? {} : { storage: { sessionId: slot(), accessToken: slot(), refreshToken: slot(), idToken: slot() } };
-const sm = new lib.AuthSessionManager({ apiClientConfig: { baseURL: "http://stub.invalid" }, ...storage });
-await sm.setTokens({ sessionId: "aa".repeat(32), accessToken: "at.bench", refreshToken: "rt.bench" });
-let op = () => sm.ensureRefresh(false);
-if (CASE === "get") { const c = new lib.HttpClient(sm); op = () => c.get("http://stub.invalid/v1/me", { authenticated: true }); }
+${stubbedCaseJs(CASE)}
+const op = await make(${JSON.stringify(who)} === "orig" ? orig : ours);
 window.loop = async (ms) => { let n = 0; const t0 = performance.now(); while (performance.now() - t0 < ms) { await op(); n++; } return n; };
 window.census = async (n) => {
   const cookie = Object.getOwnPropertyDescriptor(Document.prototype, "cookie");
@@ -65,14 +51,7 @@ window.census = async (n) => {
 window.ready = true;
 `,
 );
-const server = await serveStatic(dir);
-const browser = await launchChromium();
 try {
-  const page = await browser.newPage();
-  if (process.env.NOLOCK) await page.addInitScript(() => Object.defineProperty(Navigator.prototype, "locks", { get: () => undefined }));
-  page.on("pageerror", (e) => console.error("page error:", e.message));
-  await page.goto(`${server.url}/profile.html`);
-  await page.waitForFunction(() => window.ready, null, { timeout: 30_000 });
   await page.evaluate(() => window.loop(1500));
   const mode = `${who} ${CASE}${process.env.NOLOCK ? ", no Web Locks" : ", Web Locks"}`;
   if (process.env.CENSUS) {
@@ -119,6 +98,5 @@ try {
     for (const [key, count] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP || 30))) console.log(`${us(count)} ${key.slice(0, 160)}`);
   }
 } finally {
-  await browser.close();
-  await server.close();
+  await close();
 }
