@@ -25,6 +25,9 @@ use wasm_session_manager::{Error, Result};
 
 const DATA: &str = r#"{"user":"alice"}"#;
 
+/// What a spawned future gave, once it has finished.
+type Spawned<T> = Rc<RefCell<Option<Result<T>>>>;
+
 fn all_cleared(storage: &MemoryStorage) {
     for slot in Slot::ALL {
         assert_eq!(stored(storage, slot), None, "{slot:?} cleared");
@@ -385,7 +388,7 @@ fn a_sync_message_ahead_of_the_access_token_does_not_make_the_tab_refresh_again(
 fn b_catches_up_and_adopts(
     w: &mut World,
     view: &LaggingView,
-    flight: &Rc<RefCell<Option<Result<RefreshOutcome>>>>,
+    flight: &Spawned<RefreshOutcome>,
 ) {
     view.catch_up();
     w.clock.advance_ms(40);
@@ -407,7 +410,7 @@ fn b_refreshes_after_a_401(
     w: &mut World,
     b: &Manager,
     steps: usize,
-) -> Rc<RefCell<Option<Result<RefreshOutcome>>>> {
+) -> Spawned<RefreshOutcome> {
     let failed = b.state().access_token;
     let flight = {
         let b = b.clone();
@@ -455,6 +458,77 @@ fn a_flight_that_heard_its_refresh_token_rotated_waits_for_the_storage_and_adopt
     a_rotates_unseen_by_b(&mut w, &a, &view);
     w.exec.run_until_stalled();
     let flight = b_refreshes_after_a_401(&mut w, &b, 60);
+    assert!(
+        take(&flight).is_err(),
+        "the strict server refused the replay"
+    );
+    assert_eq!(w.server.refreshes(), 3, "B sent once the wait was over");
+}
+
+/// B, refreshed once (it holds the current pair) and blind to A's writes, asks for a refresh
+/// while A's rotation holds the lock (its answer on its way back); once A has committed and let
+/// go, B has the lock after a wait, its view still shows the pair A presented, and no news came.
+fn b_queued_behind_a_rotation_it_cannot_see(
+    w: &mut World,
+) -> (Rc<LaggingView>, Spawned<RefreshOutcome>) {
+    let a = w.tab();
+    let view = LaggingView::new(&w.storage);
+    let b = w.tab_over(&view);
+    w.exec.block_on(b.ensure_refresh(false)).unwrap();
+    assert_eq!(w.server.refreshes(), 1);
+    view.lag(Slot::AccessToken);
+    view.lag(Slot::RefreshToken);
+    let answer = w.transport.answer_gate_for(REFRESH_URL);
+    let a_flight = {
+        let a = a.clone();
+        w.exec.spawn(async move { a.ensure_refresh(false).await })
+    };
+    w.exec.run_until_stalled();
+    assert_eq!(
+        w.server.refreshes(),
+        2,
+        "A's rotation is done on the server"
+    );
+    let flight = {
+        let b = b.clone();
+        w.exec.spawn(async move { b.ensure_refresh(true).await })
+    };
+    w.exec.run_until_stalled();
+    answer.open();
+    w.exec.run_until_stalled();
+    assert!(matches!(
+        take(&a_flight),
+        Ok(RefreshOutcome::Refreshed { .. })
+    ));
+    (view, flight)
+}
+
+#[test]
+fn a_flight_granted_the_lock_after_a_wait_waits_for_the_holders_writes_and_adopts() {
+    // The e2e round-robin's rare third refresh (4b): a tab queued behind another tab's refresh is
+    // granted the lock before either of that tab's writes, or its news, has reached it. It reads
+    // the very pair the holder presented; sending it replays a rotated-away refresh token.
+    let mut w = World::new(DATA);
+    let (view, flight) = b_queued_behind_a_rotation_it_cannot_see(&mut w);
+    w.clock.advance_ms(100);
+    w.exec.run_until_stalled();
+    assert_eq!(
+        w.server.refreshes(),
+        2,
+        "B does not present the pair A rotated away"
+    );
+    view.catch_up();
+    w.clock.advance_ms(20);
+    w.exec.run_until_stalled();
+    assert_eq!(take(&flight), Ok(RefreshOutcome::Adopted));
+    assert_eq!(w.server.refreshes(), 2);
+    // A holder that changed nothing costs the next one a bounded wait, once.
+    let mut w = World::new(DATA);
+    let (_view, flight) = b_queued_behind_a_rotation_it_cannot_see(&mut w);
+    for _ in 0..10 {
+        w.clock.advance_ms(20);
+        w.exec.run_until_stalled();
+    }
     assert!(
         take(&flight).is_err(),
         "the strict server refused the replay"

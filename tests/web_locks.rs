@@ -9,7 +9,7 @@ use futures::FutureExt;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use wasm_session_manager::core::lock::Lock;
+use wasm_session_manager::core::lock::{Grant, Lock};
 use wasm_session_manager::web::locks::{lock_manager, WebLock};
 use wasm_session_manager::web::timer::sleep;
 use wasm_session_manager::Error;
@@ -93,11 +93,9 @@ async fn waits_for_a_lock_held_by_plain_js_under_the_original_name() {
     JsFuture::from(hold_until_released(name)).await.unwrap();
     let events = Rc::new(RefCell::new(Vec::new()));
     let (in_task, in_driver) = (events.clone(), events.clone());
-    let task = WebLock.with_lock(
-        name,
-        60_000,
-        async move { in_task.borrow_mut().push("ran") }.boxed_local(),
-    );
+    let task = WebLock.with_lock(name, 60_000, |_| {
+        async move { in_task.borrow_mut().push("ran") }.boxed_local()
+    });
     let driver = async move {
         until_pending(name).await;
         // Queued behind the JS holder, and not run: only then does the holder let go.
@@ -118,11 +116,9 @@ async fn the_wait_is_bounded_and_leaves_the_lock_usable() {
     let ran = Rc::new(RefCell::new(false));
     let flag = ran.clone();
     let result = WebLock
-        .with_lock(
-            name,
-            200,
-            async move { *flag.borrow_mut() = true }.boxed_local(),
-        )
+        .with_lock(name, 200, |_| {
+            async move { *flag.borrow_mut() = true }.boxed_local()
+        })
         .await;
     let waited = now() - start;
     assert!(
@@ -144,7 +140,7 @@ async fn the_wait_is_bounded_and_leaves_the_lock_usable() {
     release(name).unwrap();
     assert_eq!(
         WebLock
-            .with_lock(name, 10_000, async { 7 }.boxed_local())
+            .with_lock(name, 10_000, |_| async { 7 }.boxed_local())
             .await,
         Ok(7)
     );
@@ -162,8 +158,8 @@ async fn two_holders_never_overlap() {
         }
         .boxed_local()
     };
-    let a = WebLock.with_lock(name, 5_000, task(1, log.clone()));
-    let b = WebLock.with_lock(name, 5_000, task(2, log.clone()));
+    let a = WebLock.with_lock(name, 5_000, |_| task(1, log.clone()));
+    let b = WebLock.with_lock(name, 5_000, |_| task(2, log.clone()));
     let (ra, rb) = futures::join!(a, b);
     assert!(ra.is_ok() && rb.is_ok());
     assert_eq!(*log.borrow(), ["enter 1", "exit 1", "enter 2", "exit 2"]);
@@ -174,7 +170,9 @@ async fn dropping_the_future_releases_the_lock() {
     let name = "test:drop";
     {
         // A task that never ends, dropped once the lock is seen held.
-        let fut = WebLock.with_lock(name, 10_000, futures::future::pending::<()>().boxed_local());
+        let fut = WebLock.with_lock(name, 10_000, |_| {
+            futures::future::pending::<()>().boxed_local()
+        });
         let seen_held = until_held(name, true).boxed_local();
         futures::pin_mut!(fut);
         let _ = futures::future::select(fut, seen_held).await;
@@ -188,7 +186,7 @@ async fn dropping_the_future_while_it_waits_leaves_nothing_queued_or_held() {
     let name = "test:drop-waiting";
     JsFuture::from(hold_until_released(name)).await.unwrap();
     {
-        let fut = WebLock.with_lock(name, 60_000, async { 1 }.boxed_local());
+        let fut = WebLock.with_lock(name, 60_000, |_| async { 1 }.boxed_local());
         let queued = until_pending(name).boxed_local();
         futures::pin_mut!(fut);
         let _ = futures::future::select(fut, queued).await;
@@ -207,24 +205,22 @@ async fn dropping_the_future_while_it_waits_leaves_nothing_queued_or_held() {
     until_held(name, false).await;
     assert_eq!(
         WebLock
-            .with_lock(name, 10_000, async { 7 }.boxed_local())
+            .with_lock(name, 10_000, |_| async { 7 }.boxed_local())
             .await,
         Ok(7)
     );
 }
 
 /// Runs a task under the lock of a [`scripted_locks`] manager; returns what its log held when the
-/// task began.
-async fn log_when_the_task_runs(free: bool) -> String {
+/// task began, and how the lock was granted.
+async fn log_when_the_task_runs(free: bool) -> (String, Grant) {
     let locks = Rc::new(scripted_locks(free));
     let seen = Rc::new(RefCell::new(None));
     let (in_task, in_driver) = (locks.clone(), locks.clone());
     let record = seen.clone();
-    let task = WebLock.with_lock(
-        "test:scripted",
-        10_000,
-        async move { *record.borrow_mut() = Some(in_task.logged()) }.boxed_local(),
-    );
+    let task = WebLock.with_lock("test:scripted", 10_000, |grant| {
+        async move { *record.borrow_mut() = Some((in_task.logged(), grant)) }.boxed_local()
+    });
     let driver = async move {
         while !free && !in_driver.waiting() {
             sleep(1).await;
@@ -243,13 +239,20 @@ async fn log_when_the_task_runs(free: bool) -> String {
 #[wasm_bindgen_test]
 async fn a_lock_granted_after_a_wait_runs_the_task_after_the_tasks_already_queued() {
     // The tab that held the lock has just written the session; its writes reach this page as
-    // tasks that may be queued behind the grant. The refresh must read after them.
-    assert_eq!(log_when_the_task_runs(false).await, "task");
+    // tasks that may be queued behind the grant. The refresh must read after them, and is told it
+    // waited: what it reads may still be older than those writes.
+    assert_eq!(
+        log_when_the_task_runs(false).await,
+        ("task".to_owned(), Grant::AfterWait)
+    );
 }
 
 #[wasm_bindgen_test]
 async fn a_free_lock_is_taken_at_once() {
-    assert_eq!(log_when_the_task_runs(true).await, "");
+    assert_eq!(
+        log_when_the_task_runs(true).await,
+        (String::new(), Grant::AtOnce)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -261,7 +264,7 @@ async fn a_lock_asked_for_again_right_after_its_release_is_taken_without_a_wait(
     let locks = releasing_locks();
     for i in 0..3 {
         let got = WebLock
-            .with_lock("test:again", 10_000, async move { i }.boxed_local())
+            .with_lock("test:again", 10_000, |_| async move { i }.boxed_local())
             .await;
         assert_eq!(got, Ok(i));
     }

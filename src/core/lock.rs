@@ -6,16 +6,30 @@ use futures::future::LocalBoxFuture;
 
 use crate::core::error::Result;
 
+/// How a lock was granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// It was free when asked for (or there is no cross-tab lock).
+    AtOnce,
+    /// It was granted after a wait: another holder has just released it. Whatever that holder
+    /// wrote may still be on its way to this tab (Chromium carries storage writes to other tabs by
+    /// messages of their own, unordered with the grant).
+    AfterWait,
+}
+
 /// A named exclusive lock shared by every tab of an origin.
 pub trait Lock {
-    /// Waits for the lock `name` (at most `wait_ms`, then `Error::LockTimeout`), runs `task` while
-    /// holding it, releases it, and gives `task`'s result.
-    fn with_lock<'a, T: 'a>(
+    /// Waits for the lock `name` (at most `wait_ms`, then `Error::LockTimeout`), runs the future
+    /// `task` makes (told how the lock was granted) while holding it, releases it, and gives the
+    /// future's result.
+    fn with_lock<'a, T: 'a, F>(
         &'a self,
         name: &'a str,
         wait_ms: u32,
-        task: LocalBoxFuture<'a, T>,
-    ) -> LocalBoxFuture<'a, Result<T>>;
+        task: F,
+    ) -> LocalBoxFuture<'a, Result<T>>
+    where
+        F: FnOnce(Grant) -> LocalBoxFuture<'a, T> + 'a;
 }
 
 /// No cross-tab lock: runs the task at once.
@@ -23,12 +37,15 @@ pub trait Lock {
 pub struct NoLock;
 
 impl Lock for NoLock {
-    fn with_lock<'a, T: 'a>(
+    fn with_lock<'a, T: 'a, F>(
         &'a self,
         _name: &'a str,
         _wait_ms: u32,
-        task: LocalBoxFuture<'a, T>,
-    ) -> LocalBoxFuture<'a, Result<T>> {
-        Box::pin(async move { Ok(task.await) })
+        task: F,
+    ) -> LocalBoxFuture<'a, Result<T>>
+    where
+        F: FnOnce(Grant) -> LocalBoxFuture<'a, T> + 'a,
+    {
+        Box::pin(async move { Ok(task(Grant::AtOnce).await) })
     }
 }

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::error::{Error, Result};
-use crate::core::lock::Lock;
+use crate::core::lock::{Grant, Lock};
 use crate::web::snippet::{request_lock, LockRequest};
 use crate::web::task::settled;
 
@@ -40,33 +40,46 @@ impl Drop for Request {
     }
 }
 
-/// Requests the lock; resolves once it is held (giving the guard that releases it), or fails with
-/// `LockTimeout` after `wait_ms`, or gives `None` when there is no API or it refuses (then no lock
-/// is used). The request, its bounded wait (an `AbortController` aborted by a timer) and the
+/// Requests the lock; resolves once it is held (giving the guard that releases it and how it was
+/// granted), or fails with `LockTimeout` after `wait_ms`, or gives `None` when there is no API or
+/// it refuses (then no lock is used). The request, its bounded wait (an `AbortController` aborted by a timer) and the
 /// release are one function of the library's JS snippet: one call and one promise here, where
 /// binding each step cost a closure, an object and a property write per refresh.
-async fn acquire(name: &str, wait_ms: u32) -> Result<Option<Request>> {
+async fn acquire(name: &str, wait_ms: u32) -> Result<Option<(Request, Grant)>> {
     let Some(request) = request_lock(name, wait_ms) else {
         return Ok(None);
     };
     let request = Request(request);
     match settled(request.0.outcome()).await {
-        Ok(held) if held.is_truthy() => Ok(Some(request)),
+        Ok(held) if held.is_truthy() => {
+            let grant = if held.as_f64() == Some(2.0) {
+                Grant::AfterWait
+            } else {
+                Grant::AtOnce
+            };
+            Ok(Some((request, grant)))
+        }
         Ok(_) => Ok(None),
         Err(_) => Err(Error::LockTimeout(name.to_owned())),
     }
 }
 
 impl Lock for WebLock {
-    fn with_lock<'a, T: 'a>(
+    fn with_lock<'a, T: 'a, F>(
         &'a self,
         name: &'a str,
         wait_ms: u32,
-        task: LocalBoxFuture<'a, T>,
-    ) -> LocalBoxFuture<'a, Result<T>> {
+        task: F,
+    ) -> LocalBoxFuture<'a, Result<T>>
+    where
+        F: FnOnce(Grant) -> LocalBoxFuture<'a, T> + 'a,
+    {
         async move {
-            let held = acquire(name, wait_ms).await?;
-            let out = task.await;
+            let (held, grant) = match acquire(name, wait_ms).await? {
+                Some((request, grant)) => (Some(request), grant),
+                None => (None, Grant::AtOnce),
+            };
+            let out = task(grant).await;
             drop(held);
             Ok(out)
         }

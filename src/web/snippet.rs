@@ -99,7 +99,7 @@ export function lock(name, ms) {
           if (over) return;
           c = new AbortController();
           t = setTimeout(() => c.abort(), ms);
-          (q = l.request(name, { signal: c.signal }, () => { got = true; clearTimeout(t); next(() => granted(true)); return held; })).then(null, no);
+          (q = l.request(name, { signal: c.signal }, () => { got = true; clearTimeout(t); next(() => granted(2)); return held; })).then(null, no);
         })).then(null, no);
       } catch { granted(false); }
     };
@@ -227,8 +227,8 @@ extern "C" {
     #[wasm_bindgen(js_name = lock)]
     pub(crate) fn request_lock(name: &str, ms: u32) -> Option<LockRequest>;
 
-    /// Resolves to `true` once the lock is held, to `false` when the browser refused the request
-    /// (run without the lock); rejects with 1 when the wait ran out.
+    /// Resolves to `true` once the lock is held (`2` when granted after a wait), to `false` when
+    /// the browser refused the request (run without the lock); rejects with 1 when the wait ran out.
     #[wasm_bindgen(method, getter, js_name = p)]
     pub(crate) fn outcome(this: &LockRequest) -> js_sys::Promise;
 

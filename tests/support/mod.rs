@@ -18,7 +18,7 @@ use wasm_session_manager::core::clock::Clock;
 use wasm_session_manager::core::crypto::ecies;
 use wasm_session_manager::core::crypto::SessionKey;
 use wasm_session_manager::core::keys::{Slot, StorageKeys};
-use wasm_session_manager::core::lock::Lock;
+use wasm_session_manager::core::lock::{Grant, Lock};
 use wasm_session_manager::core::session::{SessionManager, SessionOptions, SessionSlots};
 use wasm_session_manager::core::storage::MemoryStorage;
 use wasm_session_manager::core::transport::{HttpRequest, HttpResponse, Transport};
@@ -462,11 +462,12 @@ struct Acquire {
     fifo: Rc<Fifo>,
     id: Option<u64>,
     granted: bool,
+    waited: bool,
 }
 
 impl Future for Acquire {
-    type Output = LockGuard;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<LockGuard> {
+    type Output = (LockGuard, Grant);
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<(LockGuard, Grant)> {
         let fifo = self.fifo.clone();
         let id = match self.id {
             Some(id) => id,
@@ -482,8 +483,14 @@ impl Future for Acquire {
             fifo.queue.borrow_mut().pop_front();
             fifo.held.set(true);
             self.granted = true;
-            return Poll::Ready(LockGuard { fifo });
+            let grant = if self.waited {
+                Grant::AfterWait
+            } else {
+                Grant::AtOnce
+            };
+            return Poll::Ready((LockGuard { fifo }, grant));
         }
+        self.waited = true;
         fifo.wakers.borrow_mut().push(cx.waker().clone());
         Poll::Pending
     }
@@ -559,12 +566,15 @@ impl FakeLock {
 }
 
 impl Lock for FakeLock {
-    fn with_lock<'a, T: 'a>(
+    fn with_lock<'a, T: 'a, F>(
         &'a self,
         name: &'a str,
         wait_ms: u32,
-        task: LocalBoxFuture<'a, T>,
-    ) -> LocalBoxFuture<'a, Result<T>> {
+        task: F,
+    ) -> LocalBoxFuture<'a, Result<T>>
+    where
+        F: FnOnce(Grant) -> LocalBoxFuture<'a, T> + 'a,
+    {
         Box::pin(async move {
             self.inner.names.borrow_mut().push(name.to_owned());
             self.inner.waits.borrow_mut().push(wait_ms);
@@ -572,11 +582,12 @@ impl Lock for FakeLock {
                 fifo: self.inner.fifo.clone(),
                 id: None,
                 granted: false,
+                waited: false,
             };
             let timeout = self.inner.timeouts.wait();
             match select(acquire, timeout).await {
-                Either::Left((guard, _)) => {
-                    let out = task.await;
+                Either::Left(((guard, grant), _)) => {
+                    let out = task(grant).await;
                     drop(guard);
                     Ok(out)
                 }

@@ -24,7 +24,7 @@ use crate::core::clock::{within, Clock};
 use crate::core::crypto;
 use crate::core::error::{AuthErrorCode, Error, Result};
 use crate::core::keys::{normalize_session_id, Slot};
-use crate::core::lock::Lock;
+use crate::core::lock::{Grant, Lock};
 use crate::core::text;
 use crate::core::transport::Transport;
 
@@ -455,7 +455,7 @@ where
         match self
             .inner
             .lock
-            .with_lock(&name, self.inner.options.lock_wait_ms, task())
+            .with_lock(&name, self.inner.options.lock_wait_ms, |_| task())
             .await
         {
             Ok(out) => out,
@@ -857,6 +857,7 @@ where
             &self.inner,
             known.access_token.as_deref(),
             known.refresh_token.as_deref(),
+            Grant::AtOnce,
         )
         .await;
         // Whatever the outcome, the other tab's transition is over: refreshes may go ahead.

@@ -8,7 +8,8 @@
 //! 2. takes its snapshot of the access token (the failed token, or the one this tab knows) and asks
 //!    `accessTokenProvider`, if any, outside the lock (bounded by the request timeout);
 //! 3. waits for the lock `{prefix}:session-refresh` (bounded);
-//! 4. inside it, reads the stored slots: if adoption is allowed and another tab rotated the access
+//! 4. inside it, reads the stored slots (waiting, bounded, for writes of another tab still on their
+//!    way: see [`read_consistent`]): if adoption is allowed and another tab rotated the access
 //!    token to a newer one, adopts it and sends nothing; else sends the refresh (bounded);
 //! 5. commits only if the generation is unchanged and the stored slots still hold what it read in 4
 //!    (refresh token first, then access token; a refused write falls back to memory); a terminal
@@ -36,7 +37,7 @@ use super::wire;
 use crate::core::clock::{within, Clock};
 use crate::core::error::{AuthErrorCode, Error, Result};
 use crate::core::keys::Slot;
-use crate::core::lock::Lock;
+use crate::core::lock::{Grant, Lock};
 use crate::core::text;
 use crate::core::transport::{HttpRequest, HttpResponse, Transport};
 
@@ -225,17 +226,14 @@ where
         Err(e) => return (Err(e), Vec::new()),
     };
     let name = inner.slots.keys().lock_name();
-    let task = locked_refresh(
-        inner,
-        Known {
-            adopt: plan.adopt,
-            snapshot,
-            refresh: known_refresh,
-            provided,
-            generation,
-        },
-    )
-    .boxed_local();
+    let known = Known {
+        adopt: plan.adopt,
+        snapshot,
+        refresh: known_refresh,
+        provided,
+        generation,
+    };
+    let task = |grant| locked_refresh(inner, known, grant).boxed_local();
     match inner
         .lock
         .with_lock(&name, inner.options.lock_wait_ms, task)
@@ -270,6 +268,11 @@ pub(super) async fn read_stored<T, L, C: Clock>(inner: &Inner<T, L, C>) -> Resul
 /// rotating tab's access token to arrive (in 20 ms steps).
 const CATCH_UP_MS: u64 = 1_000;
 
+/// How long a flight granted the lock after a wait, that finds the very pair it knew still stored,
+/// waits (in 20 ms steps) for the writes of the tab that held the lock before it. A holder that
+/// changed nothing (its refresh failed, or it only read) costs the next holder this much.
+const AFTER_WAIT_MS: u64 = 200;
+
 /// Reads the stored slots, waiting (at most [`CATCH_UP_MS`]) until they are consistent with the
 /// pair this tab knew (`snapshot` access token, `known_refresh` refresh token). Chromium carries
 /// localStorage writes and cookies to other tabs' processes asynchronously and separately, and a
@@ -281,10 +284,15 @@ const CATCH_UP_MS: u64 = 1_000;
 /// - the old pair, when the other tab's [`SyncMessage::Rotated`](super::SyncMessage::Rotated)
 ///   named `known_refresh`: sending it would present a rotated-away token. Waiting for the new
 ///   one lets a flight adopt.
+/// - the old pair, when the lock was granted after a wait ([`Grant::AfterWait`]) and the news has
+///   not arrived either: the holder before it may have just rotated. Waiting (at most
+///   [`AFTER_WAIT_MS`]) for any change lets a flight adopt; a holder that changed nothing costs
+///   that wait.
 pub(super) async fn read_consistent<T, L, C: Clock>(
     inner: &Inner<T, L, C>,
     snapshot: Option<&str>,
     known_refresh: Option<&str>,
+    grant: Grant,
 ) -> Result<Stored> {
     let mut stored = read_stored(inner).await?;
     let mut waited = 0;
@@ -295,7 +303,10 @@ pub(super) async fn read_consistent<T, L, C: Clock>(
             && stored.access_token.is_some()
             && stored.access_token.as_deref() == snapshot
             || stored.refresh_token.as_deref() == known_refresh
-                && known_refresh.is_some_and(|r| inner.heard.has(r)))
+                && (known_refresh.is_some_and(|r| inner.heard.has(r))
+                    || grant == Grant::AfterWait
+                        && waited < AFTER_WAIT_MS
+                        && stored.access_token.as_deref() == snapshot))
     {
         inner.clock.sleep(20).await;
         waited += 20;
@@ -352,7 +363,7 @@ struct Known {
 }
 
 /// The part under the lock: read, adopt or send, check, commit.
-async fn locked_refresh<T, L, C>(inner: &Inner<T, L, C>, known: Known) -> FlightResult
+async fn locked_refresh<T, L, C>(inner: &Inner<T, L, C>, known: Known, grant: Grant) -> FlightResult
 where
     T: Transport,
     L: Lock,
@@ -369,10 +380,11 @@ where
     if inner.generation.get() != generation {
         return (Ok(RefreshOutcome::Superseded), nothing);
     }
-    let before = match read_consistent(inner, snapshot.as_deref(), known_refresh.as_deref()).await {
-        Ok(stored) => stored,
-        Err(e) => return (Err(e), nothing),
-    };
+    let before =
+        match read_consistent(inner, snapshot.as_deref(), known_refresh.as_deref(), grant).await {
+            Ok(stored) => stored,
+            Err(e) => return (Err(e), nothing),
+        };
     let access = provided.or_else(|| before.access_token.clone());
     if access.is_none() && before.refresh_token.is_none() {
         // Nothing to refresh with (never stored, or cleared before this flight got the lock): the
