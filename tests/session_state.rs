@@ -385,11 +385,7 @@ fn a_sync_message_ahead_of_the_access_token_does_not_make_the_tab_refresh_again(
 }
 
 /// A's writes reach B's view: B's waiting flight adopts A's rotation and sends nothing.
-fn b_catches_up_and_adopts(
-    w: &mut World,
-    view: &LaggingView,
-    flight: &Spawned<RefreshOutcome>,
-) {
+fn b_catches_up_and_adopts(w: &mut World, view: &LaggingView, flight: &Spawned<RefreshOutcome>) {
     view.catch_up();
     w.clock.advance_ms(40);
     w.exec.run_until_stalled();
@@ -406,11 +402,7 @@ fn a_rotates_unseen_by_b(w: &mut World, a: &Manager, view: &LaggingView) {
 
 /// A request of B's fails with the access token B holds (the one A replaced): B asks for a
 /// refresh, and the clock moves on `steps` times 20 ms.
-fn b_refreshes_after_a_401(
-    w: &mut World,
-    b: &Manager,
-    steps: usize,
-) -> Spawned<RefreshOutcome> {
+fn b_refreshes_after_a_401(w: &mut World, b: &Manager, steps: usize) -> Spawned<RefreshOutcome> {
     let failed = b.state().access_token;
     let flight = {
         let b = b.clone();

@@ -2,7 +2,7 @@
 //! under the original's name, the bounded wait, mutual exclusion, release when dropped.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures::FutureExt;
@@ -79,6 +79,11 @@ async fn until_pending(name: &str) {
     }
 }
 
+/// Where a test that does not look at how the lock was granted lets `with_lock` note it.
+fn unread() -> &'static Cell<Grant> {
+    Box::leak(Box::new(Cell::new(Grant::AtOnce)))
+}
+
 #[wasm_bindgen_test]
 fn locks_api_exists_on_loopback() {
     assert!(
@@ -93,7 +98,7 @@ async fn waits_for_a_lock_held_by_plain_js_under_the_original_name() {
     JsFuture::from(hold_until_released(name)).await.unwrap();
     let events = Rc::new(RefCell::new(Vec::new()));
     let (in_task, in_driver) = (events.clone(), events.clone());
-    let task = WebLock.with_lock(name, 60_000, |_| {
+    let task = WebLock.with_lock(name, 60_000, unread(), {
         async move { in_task.borrow_mut().push("ran") }.boxed_local()
     });
     let driver = async move {
@@ -116,7 +121,7 @@ async fn the_wait_is_bounded_and_leaves_the_lock_usable() {
     let ran = Rc::new(RefCell::new(false));
     let flag = ran.clone();
     let result = WebLock
-        .with_lock(name, 200, |_| {
+        .with_lock(name, 200, unread(), {
             async move { *flag.borrow_mut() = true }.boxed_local()
         })
         .await;
@@ -140,7 +145,7 @@ async fn the_wait_is_bounded_and_leaves_the_lock_usable() {
     release(name).unwrap();
     assert_eq!(
         WebLock
-            .with_lock(name, 10_000, |_| async { 7 }.boxed_local())
+            .with_lock(name, 10_000, unread(), async { 7 }.boxed_local())
             .await,
         Ok(7)
     );
@@ -158,8 +163,8 @@ async fn two_holders_never_overlap() {
         }
         .boxed_local()
     };
-    let a = WebLock.with_lock(name, 5_000, |_| task(1, log.clone()));
-    let b = WebLock.with_lock(name, 5_000, |_| task(2, log.clone()));
+    let a = WebLock.with_lock(name, 5_000, unread(), task(1, log.clone()));
+    let b = WebLock.with_lock(name, 5_000, unread(), task(2, log.clone()));
     let (ra, rb) = futures::join!(a, b);
     assert!(ra.is_ok() && rb.is_ok());
     assert_eq!(*log.borrow(), ["enter 1", "exit 1", "enter 2", "exit 2"]);
@@ -170,7 +175,7 @@ async fn dropping_the_future_releases_the_lock() {
     let name = "test:drop";
     {
         // A task that never ends, dropped once the lock is seen held.
-        let fut = WebLock.with_lock(name, 10_000, |_| {
+        let fut = WebLock.with_lock(name, 10_000, unread(), {
             futures::future::pending::<()>().boxed_local()
         });
         let seen_held = until_held(name, true).boxed_local();
@@ -186,7 +191,7 @@ async fn dropping_the_future_while_it_waits_leaves_nothing_queued_or_held() {
     let name = "test:drop-waiting";
     JsFuture::from(hold_until_released(name)).await.unwrap();
     {
-        let fut = WebLock.with_lock(name, 60_000, |_| async { 1 }.boxed_local());
+        let fut = WebLock.with_lock(name, 60_000, unread(), async { 1 }.boxed_local());
         let queued = until_pending(name).boxed_local();
         futures::pin_mut!(fut);
         let _ = futures::future::select(fut, queued).await;
@@ -205,7 +210,7 @@ async fn dropping_the_future_while_it_waits_leaves_nothing_queued_or_held() {
     until_held(name, false).await;
     assert_eq!(
         WebLock
-            .with_lock(name, 10_000, |_| async { 7 }.boxed_local())
+            .with_lock(name, 10_000, unread(), async { 7 }.boxed_local())
             .await,
         Ok(7)
     );
@@ -218,9 +223,14 @@ async fn log_when_the_task_runs(free: bool) -> (String, Grant) {
     let seen = Rc::new(RefCell::new(None));
     let (in_task, in_driver) = (locks.clone(), locks.clone());
     let record = seen.clone();
-    let task = WebLock.with_lock("test:scripted", 10_000, |grant| {
-        async move { *record.borrow_mut() = Some((in_task.logged(), grant)) }.boxed_local()
-    });
+    let grant = Cell::new(Grant::AtOnce);
+    let granted = &grant;
+    let task = WebLock.with_lock(
+        "test:scripted",
+        10_000,
+        granted,
+        async move { *record.borrow_mut() = Some((in_task.logged(), granted.get())) }.boxed_local(),
+    );
     let driver = async move {
         while !free && !in_driver.waiting() {
             sleep(1).await;
@@ -264,7 +274,12 @@ async fn a_lock_asked_for_again_right_after_its_release_is_taken_without_a_wait(
     let locks = releasing_locks();
     for i in 0..3 {
         let got = WebLock
-            .with_lock("test:again", 10_000, |_| async move { i }.boxed_local())
+            .with_lock(
+                "test:again",
+                10_000,
+                unread(),
+                async move { i }.boxed_local(),
+            )
             .await;
         assert_eq!(got, Ok(i));
     }

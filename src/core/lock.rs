@@ -2,6 +2,8 @@
 //! In the browser this is `navigator.locks` (`crate::web::locks`); without it, [`NoLock`] (in-tab
 //! single flight is then the only protection, as PROTOCOL.md §5 allows).
 
+use std::cell::Cell;
+
 use futures::future::LocalBoxFuture;
 
 use crate::core::error::Result;
@@ -19,17 +21,15 @@ pub enum Grant {
 
 /// A named exclusive lock shared by every tab of an origin.
 pub trait Lock {
-    /// Waits for the lock `name` (at most `wait_ms`, then `Error::LockTimeout`), runs the future
-    /// `task` makes (told how the lock was granted) while holding it, releases it, and gives the
-    /// future's result.
-    fn with_lock<'a, T: 'a, F>(
+    /// Waits for the lock `name` (at most `wait_ms`, then `Error::LockTimeout`), notes in `grant`
+    /// how it was granted, runs `task` while holding it, releases it, and gives `task`'s result.
+    fn with_lock<'a, T: 'a>(
         &'a self,
         name: &'a str,
         wait_ms: u32,
-        task: F,
-    ) -> LocalBoxFuture<'a, Result<T>>
-    where
-        F: FnOnce(Grant) -> LocalBoxFuture<'a, T> + 'a;
+        grant: &'a Cell<Grant>,
+        task: LocalBoxFuture<'a, T>,
+    ) -> LocalBoxFuture<'a, Result<T>>;
 }
 
 /// No cross-tab lock: runs the task at once.
@@ -37,15 +37,14 @@ pub trait Lock {
 pub struct NoLock;
 
 impl Lock for NoLock {
-    fn with_lock<'a, T: 'a, F>(
+    fn with_lock<'a, T: 'a>(
         &'a self,
         _name: &'a str,
         _wait_ms: u32,
-        task: F,
-    ) -> LocalBoxFuture<'a, Result<T>>
-    where
-        F: FnOnce(Grant) -> LocalBoxFuture<'a, T> + 'a,
-    {
-        Box::pin(async move { Ok(task(Grant::AtOnce).await) })
+        grant: &'a Cell<Grant>,
+        task: LocalBoxFuture<'a, T>,
+    ) -> LocalBoxFuture<'a, Result<T>> {
+        grant.set(Grant::AtOnce);
+        Box::pin(async move { Ok(task.await) })
     }
 }

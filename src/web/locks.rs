@@ -3,6 +3,8 @@
 //! the API is missing (insecure origin, old browser) or refuses the request, the task runs without
 //! the cross-tab lock: in-tab single flight remains.
 
+use std::cell::Cell;
+
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use wasm_bindgen::prelude::*;
@@ -65,21 +67,25 @@ async fn acquire(name: &str, wait_ms: u32) -> Result<Option<(Request, Grant)>> {
 }
 
 impl Lock for WebLock {
-    fn with_lock<'a, T: 'a, F>(
+    fn with_lock<'a, T: 'a>(
         &'a self,
         name: &'a str,
         wait_ms: u32,
-        task: F,
-    ) -> LocalBoxFuture<'a, Result<T>>
-    where
-        F: FnOnce(Grant) -> LocalBoxFuture<'a, T> + 'a,
-    {
+        grant: &'a Cell<Grant>,
+        task: LocalBoxFuture<'a, T>,
+    ) -> LocalBoxFuture<'a, Result<T>> {
         async move {
-            let (held, grant) = match acquire(name, wait_ms).await? {
-                Some((request, grant)) => (Some(request), grant),
-                None => (None, Grant::AtOnce),
+            let held = match acquire(name, wait_ms).await? {
+                Some((request, how)) => {
+                    grant.set(how);
+                    Some(request)
+                }
+                None => {
+                    grant.set(Grant::AtOnce);
+                    None
+                }
             };
-            let out = task(grant).await;
+            let out = task.await;
             drop(held);
             Ok(out)
         }

@@ -566,15 +566,13 @@ impl FakeLock {
 }
 
 impl Lock for FakeLock {
-    fn with_lock<'a, T: 'a, F>(
+    fn with_lock<'a, T: 'a>(
         &'a self,
         name: &'a str,
         wait_ms: u32,
-        task: F,
-    ) -> LocalBoxFuture<'a, Result<T>>
-    where
-        F: FnOnce(Grant) -> LocalBoxFuture<'a, T> + 'a,
-    {
+        granted: &'a Cell<Grant>,
+        task: LocalBoxFuture<'a, T>,
+    ) -> LocalBoxFuture<'a, Result<T>> {
         Box::pin(async move {
             self.inner.names.borrow_mut().push(name.to_owned());
             self.inner.waits.borrow_mut().push(wait_ms);
@@ -587,7 +585,8 @@ impl Lock for FakeLock {
             let timeout = self.inner.timeouts.wait();
             match select(acquire, timeout).await {
                 Either::Left(((guard, grant), _)) => {
-                    let out = task(grant).await;
+                    granted.set(grant);
+                    let out = task.await;
                     drop(guard);
                     Ok(out)
                 }

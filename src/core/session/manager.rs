@@ -452,10 +452,11 @@ where
         O: 'static,
     {
         let name = self.inner.slots.keys().lock_name();
+        let grant = Cell::new(Grant::AtOnce);
         match self
             .inner
             .lock
-            .with_lock(&name, self.inner.options.lock_wait_ms, |_| task())
+            .with_lock(&name, self.inner.options.lock_wait_ms, &grant, task())
             .await
         {
             Ok(out) => out,

@@ -233,10 +233,11 @@ where
         provided,
         generation,
     };
-    let task = |grant| locked_refresh(inner, known, grant).boxed_local();
+    let grant = Cell::new(Grant::AtOnce);
+    let task = locked_refresh(inner, known, &grant).boxed_local();
     match inner
         .lock
-        .with_lock(&name, inner.options.lock_wait_ms, task)
+        .with_lock(&name, inner.options.lock_wait_ms, &grant, task)
         .await
     {
         Ok(out) => out,
@@ -363,7 +364,11 @@ struct Known {
 }
 
 /// The part under the lock: read, adopt or send, check, commit.
-async fn locked_refresh<T, L, C>(inner: &Inner<T, L, C>, known: Known, grant: Grant) -> FlightResult
+async fn locked_refresh<T, L, C>(
+    inner: &Inner<T, L, C>,
+    known: Known,
+    grant: &Cell<Grant>,
+) -> FlightResult
 where
     T: Transport,
     L: Lock,
@@ -380,11 +385,17 @@ where
     if inner.generation.get() != generation {
         return (Ok(RefreshOutcome::Superseded), nothing);
     }
-    let before =
-        match read_consistent(inner, snapshot.as_deref(), known_refresh.as_deref(), grant).await {
-            Ok(stored) => stored,
-            Err(e) => return (Err(e), nothing),
-        };
+    let before = match read_consistent(
+        inner,
+        snapshot.as_deref(),
+        known_refresh.as_deref(),
+        grant.get(),
+    )
+    .await
+    {
+        Ok(stored) => stored,
+        Err(e) => return (Err(e), nothing),
+    };
     let access = provided.or_else(|| before.access_token.clone());
     if access.is_none() && before.refresh_token.is_none() {
         // Nothing to refresh with (never stored, or cleared before this flight got the lock): the
