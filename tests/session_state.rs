@@ -528,6 +528,84 @@ fn a_flight_granted_the_lock_after_a_wait_waits_for_the_holders_writes_and_adopt
     assert_eq!(w.server.refreshes(), 3, "B sent once the wait was over");
 }
 
+/// A channel on which every message is lost (or still on its way), between tabs that have heard
+/// of each other (`peers`) or not.
+struct Silent {
+    peers: bool,
+}
+
+impl Broadcast for Silent {
+    fn post(&self, _: SyncMessage) {}
+
+    fn has_peers(&self) -> bool {
+        self.peers
+    }
+}
+
+/// A rotates the pair B holds while B's view of the storage lags and no news reaches B; B, on
+/// channels with(out) `peers`, asks for a refresh only once A has let go of the lock (B gets it at
+/// once). Returns B's flight, after `steps` times 20 ms.
+fn b_after_a_rotation_it_cannot_see(
+    w: &mut World,
+    peers: bool,
+    steps: usize,
+) -> (Rc<LaggingView>, Spawned<RefreshOutcome>) {
+    let a = w.tab();
+    let view = LaggingView::new(&w.storage);
+    let b = w.tab_over(&view);
+    a.set_broadcast(Some(Rc::new(Silent { peers })));
+    b.set_broadcast(Some(Rc::new(Silent { peers })));
+    w.exec.block_on(b.ensure_refresh(false)).unwrap();
+    view.lag(Slot::AccessToken);
+    view.lag(Slot::RefreshToken);
+    w.exec.block_on(a.ensure_refresh(false)).unwrap();
+    assert_eq!(w.server.refreshes(), 2);
+    assert!(!w.lock.is_held(), "A has let go");
+    let flight = {
+        let b = b.clone();
+        w.exec.spawn(async move { b.ensure_refresh(true).await })
+    };
+    w.exec.run_until_stalled();
+    for _ in 0..steps {
+        w.clock.advance_ms(20);
+        w.exec.run_until_stalled();
+    }
+    (view, flight)
+}
+
+#[test]
+fn a_rotation_marked_before_the_lock_is_released_is_seen_by_a_tab_that_gets_the_lock_at_once() {
+    // e2e 4's rare second refresh (five tabs waking together): a tab whose flight asks for the
+    // lock just after another tab's rotation released it gets it at once, before that tab's writes
+    // or news reach it. The mark, a lock the rotating tab holds for a while, is origin-wide state.
+    let mut w = World::new(DATA);
+    let (view, flight) = b_after_a_rotation_it_cannot_see(&mut w, true, 5);
+    assert_eq!(
+        w.lock.marks().len(),
+        2,
+        "B's rotation, then A's, marked the token each rotated away"
+    );
+    assert_eq!(
+        w.server.refreshes(),
+        2,
+        "B does not present the pair A rotated away"
+    );
+    view.catch_up();
+    w.clock.advance_ms(20);
+    w.exec.run_until_stalled();
+    assert_eq!(take(&flight), Ok(RefreshOutcome::Adopted));
+    assert_eq!(w.server.refreshes(), 2);
+    // Tabs that have not heard of each other neither mark nor ask: a lone tab pays no lock trip.
+    let mut w = World::new(DATA);
+    let (_view, flight) = b_after_a_rotation_it_cannot_see(&mut w, false, 0);
+    assert!(w.lock.marks().is_empty());
+    assert!(
+        take(&flight).is_err(),
+        "B sent the rotated-away token, which the strict server refused"
+    );
+    assert_eq!(w.server.refreshes(), 3);
+}
+
 /// A channel that notes, with each message, whether the lock was held when it was posted.
 struct LockWitness {
     lock: FakeLock,

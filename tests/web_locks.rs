@@ -290,3 +290,23 @@ async fn a_lock_asked_for_again_right_after_its_release_is_taken_without_a_wait(
         "requests that queued behind this tab's own release"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_mark_is_a_lock_held_for_a_while_that_any_tab_can_see() {
+    let name = "test:mark";
+    assert!(!WebLock.is_marked(name).await);
+    let start = now();
+    WebLock.mark(name, 300).await;
+    // Taken once the call resolves: the next holder of another lock, in any tab, sees it.
+    assert!(held(name).await, "the mark is a held lock");
+    assert!(WebLock.is_marked(name).await);
+    // A second mark of a held name neither waits nor queues.
+    WebLock.mark(name, 60_000).await;
+    assert!(
+        !query(lock_pending(name)).await,
+        "nothing queued behind the mark"
+    );
+    until_held(name, false).await;
+    assert!(now() - start >= 290.0, "held for its time, let go after it");
+    assert!(!WebLock.is_marked(name).await);
+}

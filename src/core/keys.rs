@@ -78,6 +78,14 @@ impl StorageKeys {
     pub fn lock_name(&self) -> String {
         text::cat(&[&self.prefix, ":session-refresh"])
     }
+
+    /// The Web Lock a tab holds for a while after rotating the refresh token whose fingerprint is
+    /// `fingerprint` (a mark, never waited for): `{prefix}:session-rotated:{fingerprint}`.
+    pub fn rotated_mark(&self, fingerprint: u64) -> String {
+        let mut name = text::cat(&[&self.prefix, ":session-rotated:"]);
+        text::push_dec(&mut name, fingerprint);
+        name
+    }
 }
 
 /// Validates and normalises a session id (PROTOCOL.md §3): optional `0x`, hex digits, left-padded with

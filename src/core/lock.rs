@@ -30,6 +30,22 @@ pub trait Lock {
         grant: &'a Cell<Grant>,
         task: LocalBoxFuture<'a, T>,
     ) -> LocalBoxFuture<'a, Result<T>>;
+
+    /// Takes the lock `name` if it is free and keeps it for `hold_ms`, as a mark other tabs can
+    /// see ([`Lock::is_marked`]); resolves once it is taken (or refused). Unlike storage writes
+    /// and messages, which reach other tabs in their own time, the locks' state is one for the
+    /// whole origin: a mark made before the tab lets go of a lock is seen by the next holder.
+    /// Without cross-tab locks there are no marks.
+    fn mark<'a>(&'a self, name: &'a str, hold_ms: u32) -> LocalBoxFuture<'a, ()> {
+        let _ = (name, hold_ms);
+        Box::pin(async {})
+    }
+
+    /// Is the lock `name` held, by this tab or another one (see [`Lock::mark`])?
+    fn is_marked<'a>(&'a self, name: &'a str) -> LocalBoxFuture<'a, bool> {
+        let _ = name;
+        Box::pin(async { false })
+    }
 }
 
 /// No cross-tab lock: runs the task at once.

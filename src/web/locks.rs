@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 
 use crate::core::error::{Error, Result};
 use crate::core::lock::{Grant, Lock};
-use crate::web::snippet::{request_lock, LockRequest};
+use crate::web::snippet::{lock_mark, lock_marked, request_lock, LockRequest};
 use crate::web::task::settled;
 
 #[wasm_bindgen]
@@ -90,5 +90,18 @@ impl Lock for WebLock {
             Ok(out)
         }
         .boxed_local()
+    }
+
+    fn mark<'a>(&'a self, name: &'a str, hold_ms: u32) -> LocalBoxFuture<'a, ()> {
+        let taken = lock_mark(name, hold_ms);
+        async move {
+            let _ = settled(taken).await;
+        }
+        .boxed_local()
+    }
+
+    fn is_marked<'a>(&'a self, name: &'a str) -> LocalBoxFuture<'a, bool> {
+        let answer = lock_marked(name);
+        async move { matches!(settled(answer).await, Ok(held) if held.is_truthy()) }.boxed_local()
     }
 }

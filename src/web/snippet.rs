@@ -1,7 +1,7 @@
 //! The library's one JS snippet: the small functions that are cheaper written in JS than bound call
 //! by call (each `inline_js` snippet is one more module a page fetches, so there is only this one).
 //! `aes`, `digest` and `ecies_open` serve [`super::subtle`], `tape` serves [`super::json_parse`],
-//! `refreshed` the bindings' `ensureRefresh`, `lock` serves [`super::locks`], `send` serves
+//! `refreshed` the bindings' `ensureRefresh`, `lock`, `mark` and `marked` serve [`super::locks`], `send` serves
 //! [`super::fetch`], `settle`, `promise` and `fulfil` serve [`super::task`].
 
 use wasm_bindgen::prelude::*;
@@ -107,6 +107,20 @@ export function lock(name, ms) {
     s ? s.then(ask) : ask();
   });
   return h;
+}
+export function mark(name, ms) {
+  const l = globalThis.navigator && navigator.locks;
+  return new Promise((r) => {
+    try {
+      l.request(name, { ifAvailable: true }, (k) => { r(); return k && new Promise((e) => setTimeout(e, ms)); }).then(null, r);
+    } catch { r(); }
+  });
+}
+export function marked(name) {
+  const l = globalThis.navigator && navigator.locks;
+  return new Promise((r) => {
+    try { l.query().then((s) => r(s.held.some((h) => h.name == name)), () => r(false)); } catch { r(false); }
+  });
 }
 const due = new Set();
 let tick = 0, tickAt = Infinity;
@@ -236,6 +250,16 @@ extern "C" {
     /// anyway is released at once).
     #[wasm_bindgen(method, js_name = r)]
     pub(crate) fn release(this: &LockRequest);
+
+    /// Takes the Web Lock `name` if it is free (`ifAvailable`) and holds it for `ms`; resolves
+    /// once it is taken, or refused, or there is no `navigator.locks`.
+    #[wasm_bindgen(js_name = mark)]
+    pub(crate) fn lock_mark(name: &str, ms: u32) -> js_sys::Promise;
+
+    /// Resolves to whether the Web Lock `name` is held (`navigator.locks.query()`); `false`
+    /// without the API.
+    #[wasm_bindgen(js_name = marked)]
+    pub(crate) fn lock_marked(name: &str) -> js_sys::Promise;
 
     /// A request in flight.
     pub(crate) type FetchCall;

@@ -70,6 +70,10 @@ impl Broadcast for ChannelPoster {
         }
         post_text(&self.channel, &message.encode());
     }
+
+    fn has_peers(&self) -> bool {
+        self.peers.get()
+    }
 }
 
 type Handler = Closure<dyn FnMut(JsValue)>;

@@ -510,6 +510,7 @@ struct LockInner {
     timeouts: Rc<Gate>,
     names: RefCell<Vec<String>>,
     waits: RefCell<Vec<u32>>,
+    marks: RefCell<Vec<String>>,
 }
 
 /// A cross-tab lock for managers in one test: real mutual exclusion, granted in request order; a
@@ -533,6 +534,7 @@ impl FakeLock {
                 timeouts: Gate::new(false),
                 names: RefCell::new(Vec::new()),
                 waits: RefCell::new(Vec::new()),
+                marks: RefCell::new(Vec::new()),
             }),
         }
     }
@@ -562,6 +564,11 @@ impl FakeLock {
 
     pub fn waits(&self) -> Vec<u32> {
         self.inner.waits.borrow().clone()
+    }
+
+    /// The marks made ([`Lock::mark`]), in order; a mark is held until the test ends.
+    pub fn marks(&self) -> Vec<String> {
+        self.inner.marks.borrow().clone()
     }
 }
 
@@ -593,6 +600,16 @@ impl Lock for FakeLock {
                 Either::Right(_) => Err(Error::LockTimeout(name.to_owned())),
             }
         })
+    }
+
+    fn mark<'a>(&'a self, name: &'a str, _hold_ms: u32) -> LocalBoxFuture<'a, ()> {
+        self.inner.marks.borrow_mut().push(name.to_owned());
+        Box::pin(async {})
+    }
+
+    fn is_marked<'a>(&'a self, name: &'a str) -> LocalBoxFuture<'a, bool> {
+        let marked = self.inner.marks.borrow().iter().any(|m| m == name);
+        Box::pin(async move { marked })
     }
 }
 

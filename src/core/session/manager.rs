@@ -235,6 +235,14 @@ impl<T, L, C: Clock> Inner<T, L, C> {
         self.listeners.emit(&change);
     }
 
+    /// Is another tab of this SDK known to share the session (see [`Broadcast::has_peers`])?
+    pub(super) fn has_peers(&self) -> bool {
+        self.broadcast
+            .borrow()
+            .as_ref()
+            .is_some_and(|b| b.has_peers())
+    }
+
     pub(super) fn post(&self, message: SyncMessage) {
         let broadcast = self.broadcast.borrow().clone();
         if let Some(broadcast) = broadcast {

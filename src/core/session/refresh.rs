@@ -321,6 +321,41 @@ pub(super) async fn read_consistent<T, L, C: Clock>(
     Ok(stored)
 }
 
+/// How long a tab that rotated the refresh token holds the lock that marks it (see
+/// [`rotated_elsewhere`]): far longer than Chromium takes to carry the new tokens to other tabs.
+const ROTATED_MARK_MS: u32 = 3_000;
+
+/// Under the lock, a flight that still reads the refresh token it knew asks whether another tab
+/// has just rotated it away, which neither that tab's writes nor its news may show yet (they reach
+/// this tab in their own time; a lock granted at once, just after that tab let go, is not
+/// [`Grant::AfterWait`]). A tab that rotates holds the lock [`StorageKeys::rotated_mark`] of the
+/// token it rotated away for [`ROTATED_MARK_MS`], taken before it lets go of the refresh lock;
+/// the locks' state is one for the whole origin, so the mark is there for the next holder. If it
+/// is, the rotation counts as heard: [`read_consistent`] waits for the new tokens. Only between
+/// tabs that know of each other ([`Broadcast::has_peers`](super::Broadcast::has_peers)): a lock
+/// request is a trip to the browser, which a tab alone does not pay.
+///
+/// [`StorageKeys::rotated_mark`]: crate::core::keys::StorageKeys::rotated_mark
+async fn rotated_elsewhere<T, L: Lock, C: Clock>(
+    inner: &Inner<T, L, C>,
+    before: &Stored,
+    known_refresh: Option<&str>,
+) -> bool {
+    let Some(known) = known_refresh.filter(|k| before.refresh_token.as_deref() == Some(*k)) else {
+        return false;
+    };
+    if !inner.has_peers() {
+        return false;
+    }
+    let parent = SyncMessage::fingerprint(known);
+    let mark = inner.slots.keys().rotated_mark(parent);
+    let marked = inner.lock.is_marked(&mark).await;
+    if marked {
+        inner.heard.note(parent);
+    }
+    marked
+}
+
 /// One slot read, bounded by [`STORAGE_TIMEOUT_MS`].
 pub(super) async fn bounded_read<T, L, C: Clock>(
     inner: &Inner<T, L, C>,
@@ -385,7 +420,9 @@ where
     if inner.generation.get() != generation {
         return (Ok(RefreshOutcome::Superseded), nothing);
     }
-    let before = match read_consistent(
+    // A rotation heard of already has `read_consistent` wait for it (bounded once).
+    let heard = known_refresh.as_deref().is_some_and(|k| inner.heard.has(k));
+    let mut before = match read_consistent(
         inner,
         snapshot.as_deref(),
         known_refresh.as_deref(),
@@ -396,6 +433,19 @@ where
         Ok(stored) => stored,
         Err(e) => return (Err(e), nothing),
     };
+    if !heard && rotated_elsewhere(inner, &before, known_refresh.as_deref()).await {
+        before = match read_consistent(
+            inner,
+            snapshot.as_deref(),
+            known_refresh.as_deref(),
+            Grant::AtOnce,
+        )
+        .await
+        {
+            Ok(stored) => stored,
+            Err(e) => return (Err(e), nothing),
+        };
+    }
     let access = provided.or_else(|| before.access_token.clone());
     if access.is_none() && before.refresh_token.is_none() {
         // Nothing to refresh with (never stored, or cleared before this flight got the lock): the
@@ -469,18 +519,25 @@ where
             }
             writes.push((Slot::AccessToken, answer.access_token.as_str()));
             let mut changes = inner.write_slots(&writes).await;
-            // The news goes out before the lock is released (see `SyncMessage::Rotated`).
-            inner.post(
-                match (
-                    before.refresh_token.as_deref(),
-                    answer.refresh_token.as_deref(),
-                ) {
-                    (Some(parent), Some(new)) if new != parent => {
-                        SyncMessage::Rotated(SyncMessage::fingerprint(parent))
-                    }
-                    _ => SyncMessage::Changed(AuthEvent::TokenRefreshed),
-                },
-            );
+            // The news goes out, and the mark is made, before the lock is released (see
+            // `SyncMessage::Rotated` and `rotated_elsewhere`).
+            let rotated = match (
+                before.refresh_token.as_deref(),
+                answer.refresh_token.as_deref(),
+            ) {
+                (Some(parent), Some(new)) if new != parent => {
+                    Some(SyncMessage::fingerprint(parent))
+                }
+                _ => None,
+            };
+            inner.post(match rotated {
+                Some(parent) => SyncMessage::Rotated(parent),
+                None => SyncMessage::Changed(AuthEvent::TokenRefreshed),
+            });
+            if let Some(parent) = rotated.filter(|_| inner.has_peers()) {
+                let mark = inner.slots.keys().rotated_mark(parent);
+                inner.lock.mark(&mark, ROTATED_MARK_MS).await;
+            }
             let id_token = inner.memory.borrow().id_token.clone();
             inner.commit_memory(Memory {
                 session_id: before.session_id.clone(),

@@ -301,6 +301,11 @@ impl HeardRotation {
 pub trait Broadcast {
     /// Sends `message` to every other tab.
     fn post(&self, message: SyncMessage);
+
+    /// Has another tab been heard on the channel? (A tab alone needs no refresh news or marks.)
+    fn has_peers(&self) -> bool {
+        true
+    }
 }
 
 /// Generation and authentication flag of one tab.
