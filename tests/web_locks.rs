@@ -2,14 +2,14 @@
 //! under the original's name, the bounded wait, mutual exclusion, release when dropped.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures::FutureExt;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use wasm_session_manager::core::lock::{Grant, Lock};
+use wasm_session_manager::core::lock::{Grant, Holding, Lock, MARK_HOLD_MS};
 use wasm_session_manager::web::locks::{lock_manager, WebLock};
 use wasm_session_manager::web::timer::sleep;
 use wasm_session_manager::Error;
@@ -80,8 +80,8 @@ async fn until_pending(name: &str) {
 }
 
 /// Where a test that does not look at how the lock was granted lets `with_lock` note it.
-fn unread() -> &'static Cell<Grant> {
-    Box::leak(Box::new(Cell::new(Grant::AtOnce)))
+fn unread() -> &'static Holding {
+    Box::leak(Box::default())
 }
 
 #[wasm_bindgen_test]
@@ -223,13 +223,14 @@ async fn log_when_the_task_runs(free: bool) -> (String, Grant) {
     let seen = Rc::new(RefCell::new(None));
     let (in_task, in_driver) = (locks.clone(), locks.clone());
     let record = seen.clone();
-    let grant = Cell::new(Grant::AtOnce);
-    let granted = &grant;
+    let holding = Holding::default();
+    let granted = &holding;
     let task = WebLock.with_lock(
         "test:scripted",
         10_000,
         granted,
-        async move { *record.borrow_mut() = Some((in_task.logged(), granted.get())) }.boxed_local(),
+        async move { *record.borrow_mut() = Some((in_task.logged(), granted.grant.get())) }
+            .boxed_local(),
     );
     let driver = async move {
         while !free && !in_driver.waiting() {
@@ -292,21 +293,46 @@ async fn a_lock_asked_for_again_right_after_its_release_is_taken_without_a_wait(
 }
 
 #[wasm_bindgen_test]
-async fn a_mark_is_a_lock_held_for_a_while_that_any_tab_can_see() {
-    let name = "test:mark";
-    assert!(!WebLock.is_marked(name).await);
+async fn a_mark_left_as_the_lock_is_let_go_is_seen_by_the_next_holder_then_let_go() {
+    let (name, mark) = ("test:marked", "test:mark");
+    let first = Holding::default();
+    let leaving = &first;
     let start = now();
-    WebLock.mark(name, 300).await;
-    // Taken once the call resolves: the next holder of another lock, in any tab, sees it.
-    assert!(held(name).await, "the mark is a held lock");
-    assert!(WebLock.is_marked(name).await);
-    // A second mark of a held name neither waits nor queues.
-    WebLock.mark(name, 60_000).await;
-    assert!(
-        !query(lock_pending(name)).await,
-        "nothing queued behind the mark"
+    let out = WebLock
+        .with_lock(
+            name,
+            10_000,
+            leaving,
+            async move { *leaving.leave.borrow_mut() = Some(mark.to_owned()) }.boxed_local(),
+        )
+        .await;
+    assert_eq!(out, Ok(()));
+    // The lock is let go only once the mark is taken: the next holder sees it, whenever it comes.
+    let next = Holding {
+        look_for: Some(mark.to_owned()),
+        ..Holding::default()
+    };
+    assert_eq!(
+        WebLock
+            .with_lock(name, 10_000, &next, async {}.boxed_local())
+            .await,
+        Ok(())
     );
+    assert!(next.found.get(), "the next holder found the mark");
+    assert!(held(mark).await);
+    // Held for its time, then let go.
+    until_held(mark, false).await;
+    assert!(now() - start >= f64::from(MARK_HOLD_MS) - 10.0);
+    let later = Holding {
+        look_for: Some(mark.to_owned()),
+        ..Holding::default()
+    };
+    assert_eq!(
+        WebLock
+            .with_lock(name, 10_000, &later, async {}.boxed_local())
+            .await,
+        Ok(())
+    );
+    assert!(!later.found.get(), "no mark once it is let go");
     until_held(name, false).await;
-    assert!(now() - start >= 290.0, "held for its time, let go after it");
-    assert!(!WebLock.is_marked(name).await);
 }

@@ -3,16 +3,14 @@
 //! the API is missing (insecure origin, old browser) or refuses the request, the task runs without
 //! the cross-tab lock: in-tab single flight remains.
 
-use std::cell::Cell;
-
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::error::{Error, Result};
-use crate::core::lock::{Grant, Lock};
-use crate::web::snippet::{lock_mark, lock_marked, request_lock, LockRequest};
+use crate::core::lock::{Grant, Holding, Lock, MARK_HOLD_MS};
+use crate::web::snippet::{request_lock, LockRequest};
 use crate::web::task::settled;
 
 #[wasm_bindgen]
@@ -33,33 +31,43 @@ pub fn lock_manager() -> Option<LockManager> {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct WebLock;
 
-/// A lock request of the JS snippet: releases the lock (or gives up the wait) when dropped.
-struct Request(LockRequest);
+/// A lock request of the JS snippet: when dropped, leaves the mark its holding asks for (if the
+/// lock was held) and releases the lock, or gives up the wait.
+struct Request<'a>(LockRequest, &'a Holding);
 
-impl Drop for Request {
+impl Drop for Request<'_> {
     fn drop(&mut self) {
-        self.0.release();
+        let mark = self.1.leave.borrow_mut().take();
+        self.0.release(mark.as_deref(), MARK_HOLD_MS);
     }
 }
 
-/// Requests the lock; resolves once it is held (giving the guard that releases it and how it was
-/// granted), or fails with `LockTimeout` after `wait_ms`, or gives `None` when there is no API or
-/// it refuses (then no lock is used). The request, its bounded wait (an `AbortController` aborted by a timer) and the
-/// release are one function of the library's JS snippet: one call and one promise here, where
-/// binding each step cost a closure, an object and a property write per refresh.
-async fn acquire(name: &str, wait_ms: u32) -> Result<Option<(Request, Grant)>> {
-    let Some(request) = request_lock(name, wait_ms) else {
+/// Requests the lock; resolves once it is held (giving the guard that releases it, with how it
+/// was granted and whether the mark looked for is held noted in `holding`), or fails with
+/// `LockTimeout` after `wait_ms`, or gives `None` when there is no API or it refuses (then no lock
+/// is used). The request, its bounded wait (an `AbortController` aborted by a timer), the look for
+/// the mark, the mark left and the release are one function of the library's JS snippet: one call
+/// and one promise here, where binding each step cost a closure, an object and a property write
+/// per refresh.
+async fn acquire<'a>(
+    name: &str,
+    wait_ms: u32,
+    holding: &'a Holding,
+) -> Result<Option<Request<'a>>> {
+    let Some(request) = request_lock(name, wait_ms, holding.look_for.as_deref()) else {
         return Ok(None);
     };
-    let request = Request(request);
+    let request = Request(request, holding);
     match settled(request.0.outcome()).await {
         Ok(held) if held.is_truthy() => {
-            let grant = if held.as_f64() == Some(2.0) {
+            let flags = held.as_f64().unwrap_or(1.0) as u32;
+            holding.grant.set(if flags & 2 != 0 {
                 Grant::AfterWait
             } else {
                 Grant::AtOnce
-            };
-            Ok(Some((request, grant)))
+            });
+            holding.found.set(flags & 4 != 0);
+            Ok(Some(request))
         }
         Ok(_) => Ok(None),
         Err(_) => Err(Error::LockTimeout(name.to_owned())),
@@ -71,37 +79,15 @@ impl Lock for WebLock {
         &'a self,
         name: &'a str,
         wait_ms: u32,
-        grant: &'a Cell<Grant>,
+        holding: &'a Holding,
         task: LocalBoxFuture<'a, T>,
     ) -> LocalBoxFuture<'a, Result<T>> {
         async move {
-            let held = match acquire(name, wait_ms).await? {
-                Some((request, how)) => {
-                    grant.set(how);
-                    Some(request)
-                }
-                None => {
-                    grant.set(Grant::AtOnce);
-                    None
-                }
-            };
+            let held = acquire(name, wait_ms, holding).await?;
             let out = task.await;
             drop(held);
             Ok(out)
         }
         .boxed_local()
-    }
-
-    fn mark<'a>(&'a self, name: &'a str, hold_ms: u32) -> LocalBoxFuture<'a, ()> {
-        let taken = lock_mark(name, hold_ms);
-        async move {
-            let _ = settled(taken).await;
-        }
-        .boxed_local()
-    }
-
-    fn is_marked<'a>(&'a self, name: &'a str) -> LocalBoxFuture<'a, bool> {
-        let answer = lock_marked(name);
-        async move { matches!(settled(answer).await, Ok(held) if held.is_truthy()) }.boxed_local()
     }
 }

@@ -1,7 +1,7 @@
 //! The library's one JS snippet: the small functions that are cheaper written in JS than bound call
 //! by call (each `inline_js` snippet is one more module a page fetches, so there is only this one).
 //! `aes`, `digest` and `ecies_open` serve [`super::subtle`], `tape` serves [`super::json_parse`],
-//! `refreshed` the bindings' `ensureRefresh`, `lock`, `mark` and `marked` serve [`super::locks`], `send` serves
+//! `refreshed` the bindings' `ensureRefresh`, `lock` serves [`super::locks`], `send` serves
 //! [`super::fetch`], `settle`, `promise` and `fulfil` serve [`super::task`].
 
 use wasm_bindgen::prelude::*;
@@ -80,47 +80,41 @@ function released(name, q) {
   const end = () => settling.get(name) == s && settling.delete(name), s = q.then(end, end);
   settling.set(name, s);
 }
-export function lock(name, ms) {
+export function lock(name, ms, look) {
   const l = globalThis.navigator && navigator.locks;
   if (!l) return null;
   let c, q, release, over = false, got = false, t = 0;
   const held = new Promise((r) => (release = r));
-  const h = { r() {
-    over = true; clearTimeout(t); if (!got && c) c.abort(); release();
-    if (got) released(name, q);
+  const h = { r(mark, hold) {
+    over = true; clearTimeout(t); if (!got && c) c.abort();
+    const end = () => { release(); if (got) released(name, q); };
+    if (!got || mark == null) return end();
+    try {
+      l.request(mark, { ifAvailable: true }, (k) => { end(); return k && new Promise((e) => setTimeout(e, hold)); }).then(null, end);
+    } catch { end(); }
   } };
   h.p = new Promise((granted, failed) => {
-    const no = () => { clearTimeout(t); c && c.signal.aborted && !over ? failed(1) : granted(false); };
+    const no = () => { clearTimeout(t); c && c.signal.aborted && !over ? failed(1) : granted(0); };
+    const take = (w) => {
+      got = true;
+      look == null ? granted(w) : l.query().then((s) => granted(s.held.some((x) => x.name == look) ? w | 4 : w), () => granted(w));
+    };
     const ask = () => {
-      if (over) return granted(false);
+      if (over) return granted(0);
       try {
         (q = l.request(name, { ifAvailable: true }, (k) => {
-          if (k) { got = true; granted(true); return held; }
+          if (k) { take(1); return held; }
           if (over) return;
           c = new AbortController();
           t = setTimeout(() => c.abort(), ms);
-          (q = l.request(name, { signal: c.signal }, () => { got = true; clearTimeout(t); next(() => granted(2)); return held; })).then(null, no);
+          (q = l.request(name, { signal: c.signal }, () => { got = true; clearTimeout(t); next(() => take(3)); return held; })).then(null, no);
         })).then(null, no);
-      } catch { granted(false); }
+      } catch { granted(0); }
     };
     const s = settling.get(name);
     s ? s.then(ask) : ask();
   });
   return h;
-}
-export function mark(name, ms) {
-  const l = globalThis.navigator && navigator.locks;
-  return new Promise((r) => {
-    try {
-      l.request(name, { ifAvailable: true }, (k) => { r(); return k && new Promise((e) => setTimeout(e, ms)); }).then(null, r);
-    } catch { r(); }
-  });
-}
-export function marked(name) {
-  const l = globalThis.navigator && navigator.locks;
-  return new Promise((r) => {
-    try { l.query().then((s) => r(s.held.some((h) => h.name == name)), () => r(false)); } catch { r(false); }
-  });
 }
 const due = new Set();
 let tick = 0, tickAt = Infinity;
@@ -238,28 +232,24 @@ extern "C" {
     /// release is already on its way, and the promise settles when it is through.
     pub(crate) type LockRequest;
 
+    ///
+    /// With `look`, once the lock is granted, asks the browser (`navigator.locks.query()`) whether
+    /// the lock `look` (a mark) is held, before reporting the grant.
     #[wasm_bindgen(js_name = lock)]
-    pub(crate) fn request_lock(name: &str, ms: u32) -> Option<LockRequest>;
+    pub(crate) fn request_lock(name: &str, ms: u32, look: Option<&str>) -> Option<LockRequest>;
 
-    /// Resolves to `true` once the lock is held (`2` when granted after a wait), to `false` when
-    /// the browser refused the request (run without the lock); rejects with 1 when the wait ran out.
+    /// Resolves to flags once the lock is held: 1 held, +2 granted after a wait, +4 the mark
+    /// looked for is held; to 0 when the browser refused the request (run without the lock);
+    /// rejects with 1 when the wait ran out.
     #[wasm_bindgen(method, getter, js_name = p)]
     pub(crate) fn outcome(this: &LockRequest) -> js_sys::Promise;
 
     /// Releases the lock, or gives up the wait (then nothing stays queued, and a grant that comes
-    /// anyway is released at once).
+    /// anyway is released at once). With `mark`, if the lock is held, first takes the lock `mark`
+    /// if it is free (`ifAvailable`), and holds it `hold` ms: the lock is let go only once the mark
+    /// is taken (or refused), so whoever holds the lock next can see it.
     #[wasm_bindgen(method, js_name = r)]
-    pub(crate) fn release(this: &LockRequest);
-
-    /// Takes the Web Lock `name` if it is free (`ifAvailable`) and holds it for `ms`; resolves
-    /// once it is taken, or refused, or there is no `navigator.locks`.
-    #[wasm_bindgen(js_name = mark)]
-    pub(crate) fn lock_mark(name: &str, ms: u32) -> js_sys::Promise;
-
-    /// Resolves to whether the Web Lock `name` is held (`navigator.locks.query()`); `false`
-    /// without the API.
-    #[wasm_bindgen(js_name = marked)]
-    pub(crate) fn lock_marked(name: &str) -> js_sys::Promise;
+    pub(crate) fn release(this: &LockRequest, mark: Option<&str>, hold: u32);
 
     /// A request in flight.
     pub(crate) type FetchCall;

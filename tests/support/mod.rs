@@ -18,7 +18,7 @@ use wasm_session_manager::core::clock::Clock;
 use wasm_session_manager::core::crypto::ecies;
 use wasm_session_manager::core::crypto::SessionKey;
 use wasm_session_manager::core::keys::{Slot, StorageKeys};
-use wasm_session_manager::core::lock::{Grant, Lock};
+use wasm_session_manager::core::lock::{Grant, Holding, Lock};
 use wasm_session_manager::core::session::{SessionManager, SessionOptions, SessionSlots};
 use wasm_session_manager::core::storage::MemoryStorage;
 use wasm_session_manager::core::transport::{HttpRequest, HttpResponse, Transport};
@@ -566,7 +566,8 @@ impl FakeLock {
         self.inner.waits.borrow().clone()
     }
 
-    /// The marks made ([`Lock::mark`]), in order; a mark is held until the test ends.
+    /// The marks left by holders ([`Holding::leave`]), in order; a mark is held until the test
+    /// ends.
     pub fn marks(&self) -> Vec<String> {
         self.inner.marks.borrow().clone()
     }
@@ -577,7 +578,7 @@ impl Lock for FakeLock {
         &'a self,
         name: &'a str,
         wait_ms: u32,
-        granted: &'a Cell<Grant>,
+        holding: &'a Holding,
         task: LocalBoxFuture<'a, T>,
     ) -> LocalBoxFuture<'a, Result<T>> {
         Box::pin(async move {
@@ -592,24 +593,21 @@ impl Lock for FakeLock {
             let timeout = self.inner.timeouts.wait();
             match select(acquire, timeout).await {
                 Either::Left(((guard, grant), _)) => {
-                    granted.set(grant);
+                    holding.grant.set(grant);
+                    let marks = &self.inner.marks;
+                    holding.found.set(
+                        (holding.look_for.as_ref()).is_some_and(|m| marks.borrow().contains(m)),
+                    );
                     let out = task.await;
+                    if let Some(mark) = holding.leave.borrow_mut().take() {
+                        marks.borrow_mut().push(mark);
+                    }
                     drop(guard);
                     Ok(out)
                 }
                 Either::Right(_) => Err(Error::LockTimeout(name.to_owned())),
             }
         })
-    }
-
-    fn mark<'a>(&'a self, name: &'a str, _hold_ms: u32) -> LocalBoxFuture<'a, ()> {
-        self.inner.marks.borrow_mut().push(name.to_owned());
-        Box::pin(async {})
-    }
-
-    fn is_marked<'a>(&'a self, name: &'a str) -> LocalBoxFuture<'a, bool> {
-        let marked = self.inner.marks.borrow().iter().any(|m| m == name);
-        Box::pin(async move { marked })
     }
 }
 

@@ -24,7 +24,7 @@ use crate::core::clock::{within, Clock};
 use crate::core::crypto;
 use crate::core::error::{AuthErrorCode, Error, Result};
 use crate::core::keys::{normalize_session_id, Slot};
-use crate::core::lock::{Grant, Lock};
+use crate::core::lock::{Grant, Holding, Lock};
 use crate::core::text;
 use crate::core::transport::Transport;
 
@@ -460,11 +460,11 @@ where
         O: 'static,
     {
         let name = self.inner.slots.keys().lock_name();
-        let grant = Cell::new(Grant::AtOnce);
+        let holding = Holding::default();
         match self
             .inner
             .lock
-            .with_lock(&name, self.inner.options.lock_wait_ms, &grant, task())
+            .with_lock(&name, self.inner.options.lock_wait_ms, &holding, task())
             .await
         {
             Ok(out) => out,

@@ -9,7 +9,7 @@
 //!    `accessTokenProvider`, if any, outside the lock (bounded by the request timeout);
 //! 3. waits for the lock `{prefix}:session-refresh` (bounded);
 //! 4. inside it, reads the stored slots (waiting, bounded, for writes of another tab still on their
-//!    way: see [`read_consistent`]): if adoption is allowed and another tab rotated the access
+//!    way: see `read_consistent`): if adoption is allowed and another tab rotated the access
 //!    token to a newer one, adopts it and sends nothing; else sends the refresh (bounded);
 //! 5. commits only if the generation is unchanged and the stored slots still hold what it read in 4
 //!    (refresh token first, then access token; a refused write falls back to memory); a terminal
@@ -20,6 +20,21 @@
 //! A transition of this tab (`setTokens`, `logout`, `clearSessionData`, another tab's `Supersede`)
 //! aborts the flight: its request is cancelled, its lock released, and its callers get
 //! [`RefreshOutcome::Superseded`].
+//!
+//! **A rotation not seen yet.** Under the lock, a flight may still read the refresh token it knew
+//! although another tab has just rotated it away: neither that tab's writes nor its news may have
+//! reached this one yet (Chromium carries them by messages of their own, unordered with the grant).
+//! - Granted after a wait ([`Grant::AfterWait`]), a flight that reads the very pair it knew waits a
+//!   little (`AFTER_WAIT_MS`, 200 ms) for the previous holder's writes.
+//! - Granted at once, just after the other tab let go, it cannot tell. So a tab that rotates leaves
+//!   a mark as it lets go of the lock ([`Holding::leave`]: the lock
+//!   [`StorageKeys::rotated_mark`](crate::core::keys::StorageKeys::rotated_mark) of the token it
+//!   rotated away, held for [`MARK_HOLD_MS`](crate::core::lock::MARK_HOLD_MS)), and a flight looks
+//!   for the mark of the token it knows ([`Holding::look_for`]). The locks' state is one for the
+//!   whole origin, so a mark left before the release is there for the next holder. Found, the
+//!   rotation counts as heard: `read_consistent` waits (bounded) for the new tokens. Only between
+//!   tabs that know of each other ([`Broadcast::has_peers`](super::Broadcast::has_peers)): the
+//!   look is a trip to the browser, which a tab alone does not pay.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Weak;
@@ -37,7 +52,7 @@ use super::wire;
 use crate::core::clock::{within, Clock};
 use crate::core::error::{AuthErrorCode, Error, Result};
 use crate::core::keys::Slot;
-use crate::core::lock::{Grant, Lock};
+use crate::core::lock::{Grant, Holding, Lock};
 use crate::core::text;
 use crate::core::transport::{HttpRequest, HttpResponse, Transport};
 
@@ -233,11 +248,20 @@ where
         provided,
         generation,
     };
-    let grant = Cell::new(Grant::AtOnce);
-    let task = locked_refresh(inner, known, &grant).boxed_local();
+    // Between tabs that know of each other, look for the mark of a rotation of the refresh token
+    // this tab knows (see the module's doc).
+    let holding = Holding {
+        look_for: known
+            .refresh
+            .as_deref()
+            .filter(|_| inner.has_peers())
+            .map(|r| inner.slots.keys().rotated_mark(SyncMessage::fingerprint(r))),
+        ..Holding::default()
+    };
+    let task = locked_refresh(inner, known, &holding).boxed_local();
     match inner
         .lock
-        .with_lock(&name, inner.options.lock_wait_ms, &grant, task)
+        .with_lock(&name, inner.options.lock_wait_ms, &holding, task)
         .await
     {
         Ok(out) => out,
@@ -321,41 +345,6 @@ pub(super) async fn read_consistent<T, L, C: Clock>(
     Ok(stored)
 }
 
-/// How long a tab that rotated the refresh token holds the lock that marks it (see
-/// [`rotated_elsewhere`]): far longer than Chromium takes to carry the new tokens to other tabs.
-const ROTATED_MARK_MS: u32 = 3_000;
-
-/// Under the lock, a flight that still reads the refresh token it knew asks whether another tab
-/// has just rotated it away, which neither that tab's writes nor its news may show yet (they reach
-/// this tab in their own time; a lock granted at once, just after that tab let go, is not
-/// [`Grant::AfterWait`]). A tab that rotates holds the lock [`StorageKeys::rotated_mark`] of the
-/// token it rotated away for [`ROTATED_MARK_MS`], taken before it lets go of the refresh lock;
-/// the locks' state is one for the whole origin, so the mark is there for the next holder. If it
-/// is, the rotation counts as heard: [`read_consistent`] waits for the new tokens. Only between
-/// tabs that know of each other ([`Broadcast::has_peers`](super::Broadcast::has_peers)): a lock
-/// request is a trip to the browser, which a tab alone does not pay.
-///
-/// [`StorageKeys::rotated_mark`]: crate::core::keys::StorageKeys::rotated_mark
-async fn rotated_elsewhere<T, L: Lock, C: Clock>(
-    inner: &Inner<T, L, C>,
-    before: &Stored,
-    known_refresh: Option<&str>,
-) -> bool {
-    let Some(known) = known_refresh.filter(|k| before.refresh_token.as_deref() == Some(*k)) else {
-        return false;
-    };
-    if !inner.has_peers() {
-        return false;
-    }
-    let parent = SyncMessage::fingerprint(known);
-    let mark = inner.slots.keys().rotated_mark(parent);
-    let marked = inner.lock.is_marked(&mark).await;
-    if marked {
-        inner.heard.note(parent);
-    }
-    marked
-}
-
 /// One slot read, bounded by [`STORAGE_TIMEOUT_MS`].
 pub(super) async fn bounded_read<T, L, C: Clock>(
     inner: &Inner<T, L, C>,
@@ -402,7 +391,7 @@ struct Known {
 async fn locked_refresh<T, L, C>(
     inner: &Inner<T, L, C>,
     known: Known,
-    grant: &Cell<Grant>,
+    holding: &Holding,
 ) -> FlightResult
 where
     T: Transport,
@@ -420,32 +409,22 @@ where
     if inner.generation.get() != generation {
         return (Ok(RefreshOutcome::Superseded), nothing);
     }
-    // A rotation heard of already has `read_consistent` wait for it (bounded once).
-    let heard = known_refresh.as_deref().is_some_and(|k| inner.heard.has(k));
-    let mut before = match read_consistent(
+    if holding.found.get() {
+        if let Some(known) = known_refresh.as_deref() {
+            inner.heard.note(SyncMessage::fingerprint(known));
+        }
+    }
+    let before = match read_consistent(
         inner,
         snapshot.as_deref(),
         known_refresh.as_deref(),
-        grant.get(),
+        holding.grant.get(),
     )
     .await
     {
         Ok(stored) => stored,
         Err(e) => return (Err(e), nothing),
     };
-    if !heard && rotated_elsewhere(inner, &before, known_refresh.as_deref()).await {
-        before = match read_consistent(
-            inner,
-            snapshot.as_deref(),
-            known_refresh.as_deref(),
-            Grant::AtOnce,
-        )
-        .await
-        {
-            Ok(stored) => stored,
-            Err(e) => return (Err(e), nothing),
-        };
-    }
     let access = provided.or_else(|| before.access_token.clone());
     if access.is_none() && before.refresh_token.is_none() {
         // Nothing to refresh with (never stored, or cleared before this flight got the lock): the
@@ -519,8 +498,8 @@ where
             }
             writes.push((Slot::AccessToken, answer.access_token.as_str()));
             let mut changes = inner.write_slots(&writes).await;
-            // The news goes out, and the mark is made, before the lock is released (see
-            // `SyncMessage::Rotated` and `rotated_elsewhere`).
+            // The news goes out, and the mark is left, before the lock is released (see
+            // `SyncMessage::Rotated` and the module's doc).
             let rotated = match (
                 before.refresh_token.as_deref(),
                 answer.refresh_token.as_deref(),
@@ -535,8 +514,7 @@ where
                 None => SyncMessage::Changed(AuthEvent::TokenRefreshed),
             });
             if let Some(parent) = rotated.filter(|_| inner.has_peers()) {
-                let mark = inner.slots.keys().rotated_mark(parent);
-                inner.lock.mark(&mark, ROTATED_MARK_MS).await;
+                *holding.leave.borrow_mut() = Some(inner.slots.keys().rotated_mark(parent));
             }
             let id_token = inner.memory.borrow().id_token.clone();
             inner.commit_memory(Memory {
