@@ -93,6 +93,7 @@ impl Transport for Capture {
             status_text: "OK".into(),
             headers: vec![("content-type".into(), "application/json".into())],
             body: self.reply.clone(),
+            json: None,
         }))
         .boxed_local()
     }

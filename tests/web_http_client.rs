@@ -922,3 +922,54 @@ async fn answers_with_newlines_nuls_no_body_or_an_error_body_come_through_whole(
         "try\nlater"
     );
 }
+
+/// The transport under the refresh (`FetchTransport`): a request that asks for its answer parsed
+/// (`HttpRequest::parse_json`, as the refresh does) gets the value `JSON.parse` made, without the
+/// text; a body that does not parse, or a request that did not ask, gets the text.
+#[wasm_bindgen_test]
+async fn the_transport_parses_a_json_answer_in_js_when_asked_and_gives_the_text_otherwise() {
+    use wasm_session_manager::core::json::{self, Value};
+    use wasm_session_manager::core::transport::{HttpRequest, Method, Transport};
+    use wasm_session_manager::web::fetch::FetchTransport;
+    let body = r#"{"access_token":"a.b.c","n":[1,-0.5,"é"],"o":{"k":null}}"#;
+    let canned = |fragment: &str, count: u32, content_type: &str, text: &str| {
+        answer_next(
+            fragment,
+            count,
+            200,
+            json(&format!(r#"{{"content-type":"{content_type}"}}"#)),
+            JsValue::from_str(text),
+        )
+    };
+    let get = |path: &str| HttpRequest::new(Method::Get, format!("{}{path}", server()));
+    canned("/canned/tape", 2, "application/json", body);
+    let parsed = FetchTransport
+        .send(get("/canned/tape").parse_json())
+        .await
+        .unwrap();
+    assert_eq!(parsed.json.as_deref(), Some(&json::parse(body).unwrap()));
+    assert_eq!(parsed.body, "", "the text did not cross into the wasm");
+    let text = FetchTransport.send(get("/canned/tape")).await.unwrap();
+    assert_eq!((text.json, text.body.as_str()), (None, body));
+    // Whatever the content type says, what counts is whether it parses.
+    canned(
+        "/canned/not-json",
+        1,
+        "application/json",
+        "<html>busy</html>",
+    );
+    let html = FetchTransport
+        .send(get("/canned/not-json").parse_json())
+        .await
+        .unwrap();
+    assert_eq!((html.json, html.body.as_str()), (None, "<html>busy</html>"));
+    canned("/canned/text-json", 1, "text/plain", "[true]");
+    let plain = FetchTransport
+        .send(get("/canned/text-json").parse_json())
+        .await
+        .unwrap();
+    assert_eq!(
+        plain.json.as_deref(),
+        Some(&Value::Array(vec![Value::Bool(true)]))
+    );
+}

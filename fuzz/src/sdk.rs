@@ -176,7 +176,17 @@ fn response(status: u16, body: &str) -> HttpResponse {
         status_text: String::new(),
         headers: vec![],
         body: body.to_owned(),
+        json: None,
     }
+}
+
+/// The same answer as the browser's transport gives it when the body parses: parsed, no text.
+fn parsed_response(status: u16, body: &str) -> Option<HttpResponse> {
+    Some(HttpResponse {
+        body: String::new(),
+        json: Some(Box::new(json::parse(body).ok()?)),
+        ..response(status, body)
+    })
 }
 
 /// The refresh answer parser and the classification of any answer:
@@ -187,6 +197,25 @@ fn response(status: u16, body: &str) -> HttpResponse {
 /// - other statuses: an error, terminal (`SESSION_EXPIRED`) exactly for 4xx but 408 and 429.
 pub fn check_refresh_answer(status: u16, body: &str) {
     let parsed = parse_refresh_answer(&response(status, body));
+    // Given parsed by the transport, the answer reads the same, and is classified the same.
+    if let Some(pre) = parsed_response(status, body) {
+        match (&parsed, parse_refresh_answer(&pre)) {
+            (Ok(a), Ok(b)) => assert_eq!(a, &b, "{body:?}"),
+            (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "{body:?}"),
+            (a, b) => panic!("{body:?}: from the text {a:?}, parsed {b:?}"),
+        }
+        match (
+            classify_response(&response(status, body)),
+            classify_response(&pre),
+        ) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(Failure::Transient(a)), Err(Failure::Transient(b)))
+            | (Err(Failure::Terminal(a)), Err(Failure::Terminal(b))) => {
+                assert_eq!(a.code(), b.code(), "{status} {body:?}")
+            }
+            (a, b) => panic!("{status} {body:?}: from the text {a:?}, parsed {b:?}"),
+        }
+    }
     if let Ok(answer) = &parsed {
         let value: serde_json::Value = match serde_json::from_str(body) {
             Ok(v) => v,
@@ -803,6 +832,7 @@ impl Answer {
                 .map(|ct| ("content-type".to_owned(), ct.clone()))
                 .collect(),
             body: self.body.clone(),
+            json: None,
         }
     }
 }

@@ -2,9 +2,12 @@
 //! browser, fakes send them in native tests. A non-2xx answer is an `Ok` response here: what it means
 //! is the caller's decision.
 
+use std::borrow::Cow;
+
 use futures::future::LocalBoxFuture;
 
 use crate::core::error::Result;
+use crate::core::json::{self, ParseError, Value};
 
 /// An HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +50,9 @@ pub struct HttpRequest {
     pub body: Option<String>,
     /// Abort the request after this many milliseconds.
     pub timeout_ms: Option<u32>,
+    /// The caller reads the answer as JSON: a transport that can parse it more cheaply than the
+    /// caller may give it parsed ([`HttpResponse::json`]).
+    pub parse_json: bool,
 }
 
 impl HttpRequest {
@@ -58,6 +64,7 @@ impl HttpRequest {
             headers: Vec::new(),
             body: None,
             timeout_ms: None,
+            parse_json: false,
         }
     }
 
@@ -76,6 +83,12 @@ impl HttpRequest {
     /// Sets the timeout.
     pub fn timeout_ms(mut self, ms: Option<u32>) -> Self {
         self.timeout_ms = ms;
+        self
+    }
+
+    /// Asks for the answer parsed as JSON, where the transport can ([`HttpRequest::parse_json`]).
+    pub fn parse_json(mut self) -> Self {
+        self.parse_json = true;
         self
     }
 
@@ -100,11 +113,32 @@ pub struct HttpResponse {
     /// Header names (lowercase) and values: at least those of [`READ_RESPONSE_HEADERS`] that the
     /// answer has.
     pub headers: Vec<(String, String)>,
-    /// The body as text.
+    /// The body as text; empty when the transport gave it parsed ([`HttpResponse::json`]).
     pub body: String,
+    /// The body parsed as JSON, when the request asked for it ([`HttpRequest::parse_json`]) and the
+    /// transport parsed it itself (the browser's does, with `JSON.parse`: the text then never
+    /// crosses into the wasm and back out to be parsed). `None` when it did not, or the body is not
+    /// JSON: then `body` holds the text.
+    pub json: Option<Box<Value>>,
 }
 
 impl HttpResponse {
+    /// The body as JSON: the transport's parse, else the text parsed now.
+    pub fn body_json(&self) -> std::result::Result<Cow<'_, Value>, ParseError> {
+        match &self.json {
+            Some(value) => Ok(Cow::Borrowed(&**value)),
+            None => json::parse(&self.body).map(Cow::Owned),
+        }
+    }
+
+    /// The body as text: the text, or the transport's parse written back as JSON.
+    pub fn body_text(&self) -> Cow<'_, str> {
+        match &self.json {
+            Some(value) => Cow::Owned(value.to_json()),
+            None => Cow::Borrowed(&self.body),
+        }
+    }
+
     /// True for a 2xx status.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
@@ -157,6 +191,7 @@ mod tests {
             status_text: String::new(),
             headers: vec![("content-type".to_owned(), value.to_owned())],
             body: String::new(),
+            json: None,
         };
         for yes in [
             "application/json",
@@ -179,6 +214,7 @@ mod tests {
             status_text: String::new(),
             headers: Vec::new(),
             body: String::new(),
+            json: None,
         }
         .is_json());
     }

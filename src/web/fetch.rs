@@ -8,11 +8,12 @@ use futures::FutureExt;
 use wasm_bindgen::JsCast;
 
 use crate::core::error::{Error, Result};
+use crate::core::json::MAX_DEPTH;
 use crate::core::text;
 use crate::core::transport::{HttpRequest, HttpResponse, Transport, READ_RESPONSE_HEADERS};
-use crate::web::js_error;
 use crate::web::snippet::{fetch_call, FetchAnswer, FetchCall};
 use crate::web::task::settled;
+use crate::web::{js_error, json_parse};
 
 /// Sends requests with the browser's `fetch`.
 #[derive(Debug, Default, Clone, Copy)]
@@ -58,6 +59,7 @@ async fn send(req: HttpRequest) -> Result<HttpResponse> {
         &headers,
         req.body.as_deref(),
         req.timeout_ms.unwrap_or(0),
+        if req.parse_json { MAX_DEPTH } else { 0 },
     ));
     let failed =
         |why: &str| Error::Network(text::cat(&[req.method.as_str(), " ", &req.url, ": ", why]));
@@ -87,6 +89,10 @@ async fn send(req: HttpRequest) -> Result<HttpResponse> {
             .filter_map(|(name, value)| Some(((*name).to_owned(), value?)))
             .collect(),
         body: answer.body(),
+        json: answer
+            .tape()
+            .and_then(|tape| json_parse::read_tape(&tape))
+            .map(Box::new),
     })
 }
 

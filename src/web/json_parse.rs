@@ -20,11 +20,13 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
     let tape = json_tape(text, MAX_DEPTH)
         .map_err(|_| ParseError::browser("not JSON"))?
         .ok_or_else(|| ParseError::browser("nested too deeply"))?;
-    let mut reader = Tape { rest: &tape };
-    reader
-        .value()
-        .filter(|_| reader.rest.is_empty())
-        .ok_or_else(|| ParseError::browser("unreadable JSON.parse result"))
+    read_tape(&tape).ok_or_else(|| ParseError::browser("unreadable JSON.parse result"))
+}
+
+/// The value a tape of the snippet's `tape` holds; `None` if it is not one the snippet writes.
+pub fn read_tape(tape: &str) -> Option<Value> {
+    let mut reader = Tape { rest: tape };
+    reader.value().filter(|_| reader.rest.is_empty())
 }
 
 /// True when `JSON.parse` accepts `text` (and it is nested no deeper than the core's limit, as

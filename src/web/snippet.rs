@@ -135,7 +135,7 @@ function watch(ms, f) {
 function done(e) {
   if (due.delete(e) && !due.size && tick.unref) tick.unref();
 }
-export function send(method, url, headers, body, ms) {
+export function send(method, url, headers, body, ms, json) {
   const c = new AbortController();
   let t = null, over = false;
   const call = { a() { if (!over) { over = true; done(t); c.abort(); } } };
@@ -153,7 +153,11 @@ export function send(method, url, headers, body, ms) {
     try {
       Promise.resolve(fetch(url, init)).then((r) => {
         if (!(r instanceof Response)) return end(fail, [2]);
-        return r.text().then((b) => end(ok, { s: r.status, t: r.statusText, c: r.headers.get("content-type"), r: r.headers.get("retry-after"), b }));
+        return r.text().then((b) => {
+          let j = null;
+          if (json) try { j = tape(b, json); } catch {}
+          end(ok, { s: r.status, t: r.statusText, c: r.headers.get("content-type"), r: r.headers.get("retry-after"), b: j == null ? b : "", j });
+        });
       }).then(null, lost);
     } catch (e) { lost(e); }
   });
@@ -259,7 +263,8 @@ extern "C" {
     /// when a `fetch` wrapper ignores the abort. The requests' deadlines share one timer (`watch`),
     /// armed for the earliest: a request costs a set entry, not a `setTimeout` and a
     /// `clearTimeout` (an authenticated GET 0.64× → 0.72× the original's speed, measured in one
-    /// page). In Node the timer holds the process open only while a request is pending.
+    /// page). In Node the timer holds the process open only while a request is pending. `json`
+    /// non-zero asks for the body parsed, nested at most that deep ([`FetchAnswer::tape`]).
     #[wasm_bindgen(js_name = send)]
     pub(crate) fn fetch_call(
         method: &str,
@@ -267,6 +272,7 @@ extern "C" {
         headers: &str,
         body: Option<&str>,
         ms: u32,
+        json: u32,
     ) -> FetchCall;
 
     /// Resolves to the [`FetchAnswer`] once the whole body is read; rejects with `[0]` at the
@@ -294,6 +300,12 @@ extern "C" {
     #[wasm_bindgen(method, getter, js_name = r)]
     pub(crate) fn retry_after(this: &FetchAnswer) -> Option<String>;
 
+    /// The body; empty when it is given as [`FetchAnswer::tape`].
     #[wasm_bindgen(method, getter, js_name = b)]
     pub(crate) fn body(this: &FetchAnswer) -> String;
+
+    /// With `json` (the deepest nesting read), the body as the tape of `JSON.parse` (see
+    /// [`super::json_parse`]) when it parses; the text then does not cross into the wasm.
+    #[wasm_bindgen(method, getter, js_name = j)]
+    pub(crate) fn tape(this: &FetchAnswer) -> Option<String>;
 }

@@ -266,6 +266,7 @@ pub fn response(status: u16, body: &str) -> HttpResponse {
         status_text: status_text(status).to_owned(),
         headers: vec![("content-type".into(), "application/json".into())],
         body: body.to_owned(),
+        json: None,
     }
 }
 
@@ -275,6 +276,7 @@ pub fn html(status: u16, body: &str) -> HttpResponse {
         status_text: status_text(status).to_owned(),
         headers: vec![("content-type".into(), "text/html".into())],
         body: body.to_owned(),
+        json: None,
     }
 }
 

@@ -129,5 +129,6 @@ pub fn json_request(
         headers: all,
         body: Some(body),
         timeout_ms: Some(REQUEST_TIMEOUT_MS),
+        parse_json: false,
     }
 }

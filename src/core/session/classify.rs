@@ -14,7 +14,7 @@
 
 use super::wire::{excerpt, parse_refresh_answer, RefreshAnswer};
 use crate::core::error::{AuthErrorCode, Error};
-use crate::core::json::{self, Value};
+use crate::core::json::Value;
 use crate::core::text;
 use crate::core::transport::HttpResponse;
 
@@ -60,7 +60,7 @@ pub fn classify_response(response: &HttpResponse) -> Result<RefreshAnswer, Failu
         });
     }
     let status = response.status;
-    let detail = server_detail(&response.body);
+    let detail = server_detail(response);
     let mut what = String::from("HTTP ");
     text::push_dec(&mut what, u64::from(status));
     if !response.status_text.is_empty() {
@@ -83,8 +83,12 @@ pub fn classify_response(response: &HttpResponse) -> Result<RefreshAnswer, Failu
 
 /// A one-line description of the body: the server's JSON `error` and `error_description`, or an
 /// excerpt of the text.
-fn server_detail(body: &str) -> String {
-    if let Ok(map @ Value::Object(_)) = json::parse(body) {
+fn server_detail(response: &HttpResponse) -> String {
+    let body = response.body_text();
+    if let Ok(map) = response.body_json() {
+        let Value::Object(_) = *map else {
+            return excerpt(body.trim());
+        };
         let code = map.get("error").and_then(Value::as_str).map(str::to_owned);
         let description = map
             .get("error_description")
@@ -94,7 +98,7 @@ fn server_detail(body: &str) -> String {
             (Some(c), Some(d)) => text::cat(&[c.as_str(), ": ", d]),
             (Some(c), None) => c.clone(),
             (None, Some(d)) => d.to_owned(),
-            (None, None) => excerpt(body),
+            (None, None) => excerpt(&body),
         };
         return detail;
     }

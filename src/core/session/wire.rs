@@ -43,7 +43,8 @@ fn token_request(
 ) -> HttpRequest {
     let mut request = HttpRequest::new(Method::Post, url)
         .header("Content-Type", "application/json")
-        .timeout_ms(Some(options.request_timeout_ms()));
+        .timeout_ms(Some(options.request_timeout_ms()))
+        .parse_json();
     if let Some(at) = access_token.filter(|t| !t.is_empty()) {
         request = request.header("Authorization", text::cat(&["Bearer ", at]));
     }
@@ -81,7 +82,7 @@ pub struct RefreshAnswer {
 /// `session_data` is normally a JSON string holding the ECIES object; an object in its place is
 /// accepted and re-serialised.
 pub fn parse_refresh_answer(response: &HttpResponse) -> Result<RefreshAnswer> {
-    let value = json::parse(&response.body).map_err(|e| {
+    let value = response.body_json().map_err(|e| {
         let mut message = String::from("refresh answer (HTTP ");
         text::push_dec(&mut message, u64::from(response.status));
         message.push_str(") is not JSON: ");
@@ -90,10 +91,10 @@ pub fn parse_refresh_answer(response: &HttpResponse) -> Result<RefreshAnswer> {
         message.push_str(&excerpt(&response.body));
         Error::MalformedResponse(message)
     })?;
-    let Value::Object(_) = value else {
+    let Value::Object(_) = *value else {
         return Err(Error::MalformedResponse(text::cat(&[
             "refresh answer is not a JSON object: ",
-            &excerpt(&response.body),
+            &excerpt(&response.body_text()),
         ])));
     };
     let access_token = match value.get("access_token") {
@@ -139,7 +140,30 @@ mod tests {
             status_text: "OK".to_owned(),
             headers: vec![],
             body: body.to_owned(),
+            json: None,
         }
+    }
+
+    #[test]
+    fn an_answer_the_transport_parsed_reads_as_its_text_does() {
+        let text = r#"{"access_token":"a1","refresh_token":"r1","session_data":"{\"iv\":\"00\"}"}"#;
+        let parsed = HttpResponse {
+            body: String::new(),
+            json: Some(Box::new(json::parse(text).unwrap())),
+            ..ok("")
+        };
+        assert_eq!(
+            parse_refresh_answer(&parsed).unwrap(),
+            parse_refresh_answer(&ok(text)).unwrap()
+        );
+        let not_an_object = HttpResponse {
+            json: Some(Box::new(json::parse("[1]").unwrap())),
+            ..ok("")
+        };
+        assert_eq!(
+            parse_refresh_answer(&not_an_object).unwrap_err().message(),
+            "malformed response: refresh answer is not a JSON object: [1]"
+        );
     }
 
     #[test]
