@@ -9,7 +9,7 @@ use super::options::{ResolvedOptions, Scheme, StorageManagerOptions};
 use super::request::{json_request, GetBody, Operation, StoreBody};
 use crate::core::crypto::{aead, ecies, signature, SessionKey};
 use crate::core::error::{AuthErrorCode, Error, Result};
-use crate::core::json::{self, Value};
+use crate::core::json::Value;
 use crate::core::keys::normalize_session_id;
 use crate::core::storage::StorageAdapter;
 use crate::core::text;
@@ -181,7 +181,8 @@ impl StorageManager {
             "/v2/store/get",
             body,
             headers,
-        );
+        )
+        .parse_json();
         let response = match self.send(request).await {
             // A server that answers "not found" for an unknown or expired key (session-server
             // does) means what the original's empty `message` means.
@@ -287,9 +288,9 @@ impl StorageManager {
         } else {
             Err(Error::Http {
                 status: response.status,
+                body: response.body_text().into_owned(),
                 status_text: response.status_text,
                 url,
-                body: response.body,
             })
         }
     }
@@ -299,7 +300,10 @@ impl StorageManager {
 /// object) → `SESSION_EXPIRED`, as in the original; a truthy non-string → `MalformedResponse`.
 fn message_of(response: &HttpResponse) -> Result<String> {
     let expired = || Error::auth(AuthErrorCode::SessionExpired, SESSION_EXPIRED_MESSAGE);
-    let Ok(value @ Value::Object(_)) = json::parse(&response.body) else {
+    let Ok(value) = response.body_json() else {
+        return Err(expired());
+    };
+    let Value::Object(_) = *value else {
         return Err(expired());
     };
     match value.get("message") {
