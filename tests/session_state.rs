@@ -92,6 +92,62 @@ fn logout_in_another_tab_while_the_rotated_answer_is_on_its_way_sticks() {
 }
 
 #[test]
+fn a_logout_heard_before_the_cleared_storage_reaches_the_tab_sends_nothing_with_the_old_tokens() {
+    // e2e defect 1, seen once: B's logout message reached A before B's cleared storage did. A's
+    // authorize, superseded, went round, read the old tokens from its late view and refreshed with
+    // them (a request with the ended session's tokens), then gave up ("kept changing").
+    let mut w = World::new(DATA);
+    let hub = Hub::new(&w.exec);
+    let view = LaggingView::new(&w.storage);
+    let a = w.tab_over(&view);
+    let b = w.tab();
+    hub.join(&a);
+    hub.join(&b);
+    let held = w.transport.answer_gate_for(REFRESH_URL);
+    let auth = {
+        let a = a.clone();
+        w.exec.spawn(async move { a.authorize().await })
+    };
+    w.exec.run_until_stalled();
+    assert_eq!(w.server.refreshes(), 1, "A's refresh is on its way");
+    for slot in Slot::ALL {
+        view.lag(slot);
+    }
+    let out = {
+        let b = b.clone();
+        w.exec.spawn(async move { b.logout().await })
+    };
+    w.exec.run_until_stalled();
+    assert_eq!(take(&out), Ok(()));
+    for _ in 0..5 {
+        w.clock.advance_ms(20);
+        w.exec.run_until_stalled();
+    }
+    let sent_after_logout = |w: &World| {
+        let requests = w.transport.requests();
+        let at = requests.iter().position(|r| r.url == LOGOUT_URL).unwrap();
+        requests.len() - at - 1
+    };
+    assert_eq!(
+        sent_after_logout(&w),
+        0,
+        "A waits for its view of the storage"
+    );
+    view.catch_up();
+    w.clock.advance_ms(20);
+    w.exec.run_until_stalled();
+    assert_eq!(
+        take(&auth),
+        Ok(None),
+        "authorize gives null: the session is gone"
+    );
+    held.open();
+    w.exec.run_until_stalled();
+    assert_eq!(sent_after_logout(&w), 0);
+    assert!(!a.is_authenticated());
+}
+
+#[test]
 fn logout_without_the_channel_waits_for_the_lock_then_the_late_answer_is_dropped() {
     // Another tab that hears nothing (an original 5.6 tab, or no BroadcastChannel) holds the lock
     // for its refresh: the logout waits for the lock (bounded), then goes ahead; the late answer

@@ -10,8 +10,8 @@ use futures::FutureExt;
 use super::backoff::Backoff;
 use super::options::{SessionOptions, STORAGE_TIMEOUT_MS};
 use super::refresh::{
-    bounded_read, read_consistent, read_stored, send_bounded, storage_timeout, Coordinator,
-    FlightPlan, Snapshot,
+    bounded_read, read_consistent, read_stored, read_until_changed, send_bounded, storage_timeout,
+    Coordinator, FlightPlan, Snapshot,
 };
 use super::schedule::Schedule;
 use super::state::{
@@ -862,20 +862,28 @@ where
         // The message can arrive before the other tab's access token does: wait for the pair, so
         // that this tab never holds the new refresh token next to the old access token.
         let known = self.inner.memory.borrow().clone();
-        let stored = read_consistent(
+        let said = message.and_then(SyncMessage::event);
+        let mut stored = read_consistent(
             &self.inner,
             known.access_token.as_deref(),
             known.refresh_token.as_deref(),
             Grant::AtOnce,
         )
         .await;
+        // The news of a session ended elsewhere can arrive before the cleared slots do: wait for
+        // them, so that nothing here (an authorize going round, a refresh) reads the ended
+        // session's tokens and sends them.
+        if said.is_some_and(AuthEvent::ends_session) {
+            if let Ok(seen) = &stored {
+                stored = read_until_changed(&self.inner, seen.clone()).await;
+            }
+        }
         // Whatever the outcome, the other tab's transition is over: refreshes may go ahead.
         let _over = OnDrop(|| self.inner.remote_transition_over());
         let Ok(stored) = stored else {
             return;
         };
         let old = self.inner.memory.borrow().clone();
-        let said = message.and_then(SyncMessage::event);
         let gone = stored.access_token.is_none() && stored.refresh_token.is_none();
         let inferred = if gone {
             (old.access_token.is_some() || old.refresh_token.is_some() || old.session_id.is_some())

@@ -345,6 +345,26 @@ pub(super) async fn read_consistent<T, L, C: Clock>(
     Ok(stored)
 }
 
+/// Reads the stored slots (every 20 ms, at most [`CATCH_UP_MS`]) until they differ from `seen`,
+/// or hold no token: another tab said it ended the session, and its cleared slots may reach this
+/// tab after its news.
+pub(super) async fn read_until_changed<T, L, C: Clock>(
+    inner: &Inner<T, L, C>,
+    seen: Stored,
+) -> Result<Stored> {
+    let mut stored = seen.clone();
+    let mut waited = 0;
+    while waited < CATCH_UP_MS
+        && stored == seen
+        && (stored.access_token.is_some() || stored.refresh_token.is_some())
+    {
+        inner.clock.sleep(20).await;
+        waited += 20;
+        stored = read_stored(inner).await?;
+    }
+    Ok(stored)
+}
+
 /// One slot read, bounded by [`STORAGE_TIMEOUT_MS`].
 pub(super) async fn bounded_read<T, L, C: Clock>(
     inner: &Inner<T, L, C>,
