@@ -332,6 +332,61 @@ fn set_tokens_in_another_tab_during_a_refresh_keeps_the_new_login() {
 }
 
 #[test]
+fn a_login_heard_before_the_new_session_reaches_the_tab_sends_nothing_with_the_old_tokens() {
+    // As a logout's news (above), a login's can arrive before its writes: A's authorize, superseded,
+    // must not go round with the old session its late view still shows.
+    let (old, new) = (SessionKey::generate(), SessionKey::generate());
+    let transport = two_sessions(&old, &new);
+    let storage = Rc::new(MemoryStorage::new());
+    seed(&storage, Some(&old.to_hex()), Some("at-1"), Some("rt-1"));
+    let (lock, clock) = (FakeLock::new(), FakeClock::new());
+    let mut exec = Exec::new();
+    let hub = Hub::new(&exec);
+    let view = LaggingView::new(&storage);
+    let options = SessionOptions::new(BASE);
+    let slots = SessionSlots::uniform(options.keys(), view.clone());
+    let a = SessionManager::new(
+        options,
+        slots,
+        transport.clone(),
+        lock.clone(),
+        clock.clone(),
+    );
+    let b = manager(&storage, &transport, &lock, &clock);
+    hub.join(&a);
+    hub.join(&b);
+    let held = transport.answer_gate_for(REFRESH_URL);
+    let auth = {
+        let a = a.clone();
+        exec.spawn(async move { a.authorize().await })
+    };
+    exec.run_until_stalled();
+    for slot in Slot::ALL {
+        view.lag(slot);
+    }
+    exec.block_on(b.set_tokens(new_login(&new))).unwrap();
+    let old_sent = || {
+        transport
+            .requests()
+            .iter()
+            .filter(|r| refresh_token_of(r).starts_with("rt-1"))
+            .count()
+    };
+    for _ in 0..5 {
+        clock.advance_ms(20);
+        exec.run_until_stalled();
+    }
+    assert_eq!(old_sent(), 1, "only the refresh sent before the login");
+    view.catch_up();
+    clock.advance_ms(20);
+    exec.run_until_stalled();
+    held.open();
+    exec.run_until_stalled();
+    assert_eq!(take(&auth), Ok(Some(r#"{"user":"bob"}"#.to_owned())));
+    assert_eq!(old_sent(), 1);
+}
+
+#[test]
 fn clear_session_data_during_a_commit_wait_is_not_undone() {
     let mut w = World::new(DATA);
     let a = w.tab();

@@ -89,6 +89,9 @@ pub(crate) struct Inner<T, L, C> {
     /// Until when (epoch ms) another tab's announced transition (`Supersede`) is awaited: its
     /// `Changed` message ends the wait, the lock wait bounds it.
     remote_until: Cell<u64>,
+    /// What this tab held when another tab announced its transition (`Supersede`): the session
+    /// its `Changed` message replaces, which this tab's storage may still show for a while.
+    before_remote: RefCell<Option<Stored>>,
     remote_done: Notify,
     /// The refresh tokens other tabs said they rotated away (see [`SyncMessage::Rotated`]).
     pub(super) heard: HeardRotation,
@@ -366,6 +369,7 @@ where
                 disposed: Cell::new(false),
                 transitions: Rc::default(),
                 remote_until: Cell::new(0),
+                before_remote: RefCell::new(None),
                 remote_done: Notify::default(),
                 heard: HeardRotation::default(),
             }),
@@ -852,6 +856,12 @@ where
         if message == Some(SyncMessage::Supersede) {
             let until = self.inner.clock.now_ms() + u64::from(self.inner.options.lock_wait_ms);
             self.inner.remote_until.set(until);
+            let held = self.inner.memory.borrow().clone();
+            *self.inner.before_remote.borrow_mut() = Some(Stored {
+                session_id: held.session_id,
+                access_token: held.access_token,
+                refresh_token: held.refresh_token,
+            });
             self.inner.generation.bump();
             self.inner.coordinator.supersede();
             return;
@@ -870,11 +880,17 @@ where
             Grant::AtOnce,
         )
         .await;
-        // The news of a session ended elsewhere can arrive before the cleared slots do: wait for
-        // them, so that nothing here (an authorize going round, a refresh) reads the ended
-        // session's tokens and sends them.
-        if said.is_some_and(AuthEvent::ends_session) {
-            if let Ok(seen) = &stored {
+        // The news of another tab's transition (a logout, a login) can arrive before its writes
+        // do: wait for them (bounded), so that nothing here (an authorize going round, a
+        // refresh) reads the old session's tokens and sends them. A session ended: until the
+        // slots change or hold no token. Another transition: while they still show what this tab
+        // held when it was announced.
+        let before = self.inner.before_remote.borrow_mut().take();
+        if let (Some(event), Ok(seen)) = (said, &stored) {
+            let stale = event.ends_session()
+                || before.as_ref() == Some(seen)
+                    && (seen.access_token.is_some() || seen.refresh_token.is_some());
+            if stale {
                 stored = read_until_changed(&self.inner, seen.clone()).await;
             }
         }
