@@ -886,6 +886,12 @@ where
         // slots change or hold no token. Another transition: while they still show what this tab
         // held when it was announced.
         let before = self.inner.before_remote.borrow_mut().take();
+        if said.is_some_and(AuthEvent::ends_session) {
+            // Ended, whatever this tab's storage still shows (refreshes wait for the end of the
+            // transition, below).
+            self.inner.authenticated.set(false);
+            self.inner.commit_memory(Memory::default());
+        }
         if let (Some(event), Ok(seen)) = (said, &stored) {
             let stale = event.ends_session()
                 || before.as_ref() == Some(seen)
