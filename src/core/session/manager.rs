@@ -10,8 +10,8 @@ use futures::FutureExt;
 use super::backoff::Backoff;
 use super::options::{SessionOptions, STORAGE_TIMEOUT_MS};
 use super::refresh::{
-    bounded_read, read_consistent, read_stored, read_until_changed, send_bounded, storage_timeout,
-    Coordinator, FlightPlan, Snapshot,
+    bounded_read, read_consistent, read_stored, send_bounded, storage_timeout, Coordinator,
+    FlightPlan, Snapshot,
 };
 use super::schedule::Schedule;
 use super::state::{
@@ -91,7 +91,7 @@ pub(crate) struct Inner<T, L, C> {
     remote_until: Cell<u64>,
     /// What this tab held when another tab announced its transition (`Supersede`): the session
     /// its `Changed` message replaces, which this tab's storage may still show for a while.
-    before_remote: RefCell<Option<Stored>>,
+    before_remote: RefCell<Option<Memory>>,
     remote_done: Notify,
     /// The refresh tokens other tabs said they rotated away (see [`SyncMessage::Rotated`]).
     pub(super) heard: HeardRotation,
@@ -856,12 +856,7 @@ where
         if message == Some(SyncMessage::Supersede) {
             let until = self.inner.clock.now_ms() + u64::from(self.inner.options.lock_wait_ms);
             self.inner.remote_until.set(until);
-            let held = self.inner.memory.borrow().clone();
-            *self.inner.before_remote.borrow_mut() = Some(Stored {
-                session_id: held.session_id,
-                access_token: held.access_token,
-                refresh_token: held.refresh_token,
-            });
+            *self.inner.before_remote.borrow_mut() = Some(self.inner.memory.borrow().clone());
             self.inner.generation.bump();
             self.inner.coordinator.supersede();
             return;
@@ -873,33 +868,31 @@ where
         // that this tab never holds the new refresh token next to the old access token.
         let known = self.inner.memory.borrow().clone();
         let said = message.and_then(SyncMessage::event);
-        let mut stored = read_consistent(
-            &self.inner,
-            known.access_token.as_deref(),
-            known.refresh_token.as_deref(),
-            Grant::AtOnce,
-        )
-        .await;
         // The news of another tab's transition (a logout, a login) can arrive before its writes
-        // do: wait for them (bounded), so that nothing here (an authorize going round, a
-        // refresh) reads the old session's tokens and sends them. A session ended: until the
-        // slots change or hold no token. Another transition: while they still show what this tab
-        // held when it was announced.
-        let before = self.inner.before_remote.borrow_mut().take();
-        if said.is_some_and(AuthEvent::ends_session) {
+        // do: while the slots still show the session it replaced (what this tab held when the
+        // transition was announced, or holds now if a session ended), wait for them, so that
+        // nothing here (an authorize going round, a refresh) reads the old tokens and sends them.
+        let ended = said.is_some_and(AuthEvent::ends_session);
+        let replaced = self
+            .inner
+            .before_remote
+            .borrow_mut()
+            .take()
+            .or_else(|| ended.then(|| known.clone()));
+        if ended {
             // Ended, whatever this tab's storage still shows (refreshes wait for the end of the
             // transition, below).
             self.inner.authenticated.set(false);
             self.inner.commit_memory(Memory::default());
         }
-        if let (Some(event), Ok(seen)) = (said, &stored) {
-            let stale = event.ends_session()
-                || before.as_ref() == Some(seen)
-                    && (seen.access_token.is_some() || seen.refresh_token.is_some());
-            if stale {
-                stored = read_until_changed(&self.inner, seen.clone()).await;
-            }
-        }
+        let stored = read_consistent(
+            &self.inner,
+            known.access_token.as_deref(),
+            known.refresh_token.as_deref(),
+            Grant::AtOnce,
+            replaced.as_ref().filter(|_| said.is_some()),
+        )
+        .await;
         // Whatever the outcome, the other tab's transition is over: refreshes may go ahead.
         let _over = OnDrop(|| self.inner.remote_transition_over());
         let Ok(stored) = stored else {

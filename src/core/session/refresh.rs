@@ -313,25 +313,37 @@ const AFTER_WAIT_MS: u64 = 200;
 ///   not arrived either: the holder before it may have just rotated. Waiting (at most
 ///   [`AFTER_WAIT_MS`]) for any change lets a flight adopt; a holder that changed nothing costs
 ///   that wait.
+/// - exactly `replaced`, with a token, when another tab said it replaced that session (a logout,
+///   a login): its writes may reach this tab after its news.
 pub(super) async fn read_consistent<T, L, C: Clock>(
     inner: &Inner<T, L, C>,
     snapshot: Option<&str>,
     known_refresh: Option<&str>,
     grant: Grant,
+    replaced: Option<&Memory>,
 ) -> Result<Stored> {
     let mut stored = read_stored(inner).await?;
     let mut waited = 0;
     while waited < CATCH_UP_MS
-        && known_refresh.is_some()
-        && (stored.refresh_token.is_some()
-            && stored.refresh_token.as_deref() != known_refresh
-            && stored.access_token.is_some()
-            && stored.access_token.as_deref() == snapshot
-            || stored.refresh_token.as_deref() == known_refresh
-                && (known_refresh.is_some_and(|r| inner.heard.has(r))
-                    || grant == Grant::AfterWait
-                        && waited < AFTER_WAIT_MS
-                        && stored.access_token.as_deref() == snapshot))
+        && (known_refresh.is_some()
+            && (stored.refresh_token.is_some()
+                && stored.refresh_token.as_deref() != known_refresh
+                && stored.access_token.is_some()
+                && stored.access_token.as_deref() == snapshot
+                || stored.refresh_token.as_deref() == known_refresh
+                    && (known_refresh.is_some_and(|r| inner.heard.has(r))
+                        || grant == Grant::AfterWait
+                            && waited < AFTER_WAIT_MS
+                            && stored.access_token.as_deref() == snapshot))
+            || replaced.is_some_and(|r| {
+                (&r.session_id, &r.access_token, &r.refresh_token)
+                    == (
+                        &stored.session_id,
+                        &stored.access_token,
+                        &stored.refresh_token,
+                    )
+                    && (r.access_token.is_some() || r.refresh_token.is_some())
+            }))
     {
         inner.clock.sleep(20).await;
         waited += 20;
@@ -341,26 +353,6 @@ pub(super) async fn read_consistent<T, L, C: Clock>(
     // token is kept for the read it concerns.
     if let Some(known) = known_refresh {
         inner.heard.forget(known);
-    }
-    Ok(stored)
-}
-
-/// Reads the stored slots (every 20 ms, at most [`CATCH_UP_MS`]) until they differ from `seen`,
-/// or hold no token: another tab said it ended the session, and its cleared slots may reach this
-/// tab after its news.
-pub(super) async fn read_until_changed<T, L, C: Clock>(
-    inner: &Inner<T, L, C>,
-    seen: Stored,
-) -> Result<Stored> {
-    let mut stored = seen.clone();
-    let mut waited = 0;
-    while waited < CATCH_UP_MS
-        && stored == seen
-        && (stored.access_token.is_some() || stored.refresh_token.is_some())
-    {
-        inner.clock.sleep(20).await;
-        waited += 20;
-        stored = read_stored(inner).await?;
     }
     Ok(stored)
 }
@@ -439,6 +431,7 @@ where
         snapshot.as_deref(),
         known_refresh.as_deref(),
         holding.grant.get(),
+        None,
     )
     .await
     {
