@@ -110,19 +110,14 @@ fn a_logout_heard_before_the_cleared_storage_reaches_the_tab_sends_nothing_with_
     };
     w.exec.run_until_stalled();
     assert_eq!(w.server.refreshes(), 1, "A's refresh is on its way");
-    for slot in Slot::ALL {
-        view.lag(slot);
-    }
+    view.lag_all();
     let out = {
         let b = b.clone();
         w.exec.spawn(async move { b.logout().await })
     };
     w.exec.run_until_stalled();
     assert_eq!(take(&out), Ok(()));
-    for _ in 0..5 {
-        w.clock.advance_ms(20);
-        w.exec.run_until_stalled();
-    }
+    w.tick(5);
     let sent_after_logout = |w: &World| {
         let requests = w.transport.requests();
         let at = requests.iter().position(|r| r.url == LOGOUT_URL).unwrap();
@@ -134,8 +129,7 @@ fn a_logout_heard_before_the_cleared_storage_reaches_the_tab_sends_nothing_with_
         "A waits for its view of the storage"
     );
     view.catch_up();
-    w.clock.advance_ms(20);
-    w.exec.run_until_stalled();
+    w.tick(1);
     assert_eq!(
         take(&auth),
         Ok(None),
@@ -361,9 +355,7 @@ fn a_login_heard_before_the_new_session_reaches_the_tab_sends_nothing_with_the_o
         exec.spawn(async move { a.authorize().await })
     };
     exec.run_until_stalled();
-    for slot in Slot::ALL {
-        view.lag(slot);
-    }
+    view.lag_all();
     exec.block_on(b.set_tokens(new_login(&new))).unwrap();
     let old_sent = || {
         transport
@@ -372,14 +364,10 @@ fn a_login_heard_before_the_new_session_reaches_the_tab_sends_nothing_with_the_o
             .filter(|r| refresh_token_of(r).starts_with("rt-1"))
             .count()
     };
-    for _ in 0..5 {
-        clock.advance_ms(20);
-        exec.run_until_stalled();
-    }
+    exec.tick(&clock, 5);
     assert_eq!(old_sent(), 1, "only the refresh sent before the login");
     view.catch_up();
-    clock.advance_ms(20);
-    exec.run_until_stalled();
+    exec.tick(&clock, 1);
     held.open();
     exec.run_until_stalled();
     assert_eq!(take(&auth), Ok(Some(r#"{"user":"bob"}"#.to_owned())));
@@ -452,17 +440,29 @@ fn a_terminal_401_does_not_clear_a_newer_refresh_token_stored_meanwhile() {
 // Another tab's rotation seen half-way: the refresh token (a cookie) before the access token
 // (localStorage), as Chromium carries them to other renderer processes separately.
 
-/// Tabs A and B on one channel, B seeing the storage through a [`LaggingView`]; B has refreshed
-/// once, so it holds the current pair.
-fn synced_tabs_b_lagging(w: &mut World) -> (Hub, Manager, Manager, Rc<LaggingView>) {
-    let hub = Hub::new(&w.exec);
+/// Tabs A and B, B seeing the storage through a [`LaggingView`], connected by `connect`; B has
+/// refreshed once, so it holds the current pair.
+fn tabs_b_lagging(
+    w: &mut World,
+    connect: impl FnOnce(&Manager, &Manager),
+) -> (Manager, Manager, Rc<LaggingView>) {
     let a = w.tab();
     let view = LaggingView::new(&w.storage);
     let b = w.tab_over(&view);
-    hub.join(&a);
-    hub.join(&b);
+    connect(&a, &b);
     w.exec.block_on(b.ensure_refresh(false)).unwrap();
     w.exec.run_until_stalled();
+    assert_eq!(w.server.refreshes(), 1);
+    (a, b, view)
+}
+
+/// [`tabs_b_lagging`] on one channel.
+fn synced_tabs_b_lagging(w: &mut World) -> (Hub, Manager, Manager, Rc<LaggingView>) {
+    let hub = Hub::new(&w.exec);
+    let (a, b, view) = tabs_b_lagging(w, |a, b| {
+        hub.join(a);
+        hub.join(b);
+    });
     (hub, a, b, view)
 }
 
@@ -520,10 +520,7 @@ fn b_refreshes_after_a_401(w: &mut World, b: &Manager, steps: usize) -> Spawned<
         w.exec
             .spawn(async move { b.handle_unauthorized(failed.as_deref()).await })
     };
-    for _ in 0..steps {
-        w.clock.advance_ms(20);
-        w.exec.run_until_stalled();
-    }
+    w.tick(steps);
     flight
 }
 
@@ -574,11 +571,7 @@ fn a_flight_that_heard_its_refresh_token_rotated_waits_for_the_storage_and_adopt
 fn b_queued_behind_a_rotation_it_cannot_see(
     w: &mut World,
 ) -> (Rc<LaggingView>, Spawned<RefreshOutcome>) {
-    let a = w.tab();
-    let view = LaggingView::new(&w.storage);
-    let b = w.tab_over(&view);
-    w.exec.block_on(b.ensure_refresh(false)).unwrap();
-    assert_eq!(w.server.refreshes(), 1);
+    let (a, b, view) = tabs_b_lagging(w, |_, _| {});
     view.lag(Slot::AccessToken);
     view.lag(Slot::RefreshToken);
     let answer = w.transport.answer_gate_for(REFRESH_URL);
@@ -613,25 +606,17 @@ fn a_flight_granted_the_lock_after_a_wait_waits_for_the_holders_writes_and_adopt
     // the very pair the holder presented; sending it replays a rotated-away refresh token.
     let mut w = World::new(DATA);
     let (view, flight) = b_queued_behind_a_rotation_it_cannot_see(&mut w);
-    w.clock.advance_ms(100);
-    w.exec.run_until_stalled();
+    w.tick(5);
     assert_eq!(
         w.server.refreshes(),
         2,
         "B does not present the pair A rotated away"
     );
-    view.catch_up();
-    w.clock.advance_ms(20);
-    w.exec.run_until_stalled();
-    assert_eq!(take(&flight), Ok(RefreshOutcome::Adopted));
-    assert_eq!(w.server.refreshes(), 2);
+    b_catches_up_and_adopts(&mut w, &view, &flight);
     // A holder that changed nothing costs the next one a bounded wait, once.
     let mut w = World::new(DATA);
     let (_view, flight) = b_queued_behind_a_rotation_it_cannot_see(&mut w);
-    for _ in 0..10 {
-        w.clock.advance_ms(20);
-        w.exec.run_until_stalled();
-    }
+    w.tick(10);
     assert!(
         take(&flight).is_err(),
         "the strict server refused the replay"
@@ -661,15 +646,11 @@ fn b_after_a_rotation_it_cannot_see(
     peers: bool,
     steps: usize,
 ) -> (Rc<LaggingView>, Spawned<RefreshOutcome>) {
-    let a = w.tab();
-    let view = LaggingView::new(&w.storage);
-    let b = w.tab_over(&view);
-    a.set_broadcast(Some(Rc::new(Silent { peers })));
-    b.set_broadcast(Some(Rc::new(Silent { peers })));
-    w.exec.block_on(b.ensure_refresh(false)).unwrap();
-    view.lag(Slot::AccessToken);
-    view.lag(Slot::RefreshToken);
-    w.exec.block_on(a.ensure_refresh(false)).unwrap();
+    let (a, b, view) = tabs_b_lagging(w, |a, b| {
+        a.set_broadcast(Some(Rc::new(Silent { peers })));
+        b.set_broadcast(Some(Rc::new(Silent { peers })));
+    });
+    a_rotates_unseen_by_b(w, &a, &view);
     assert_eq!(w.server.refreshes(), 2);
     assert!(!w.lock.is_held(), "A has let go");
     let flight = {
@@ -677,10 +658,7 @@ fn b_after_a_rotation_it_cannot_see(
         w.exec.spawn(async move { b.ensure_refresh(true).await })
     };
     w.exec.run_until_stalled();
-    for _ in 0..steps {
-        w.clock.advance_ms(20);
-        w.exec.run_until_stalled();
-    }
+    w.tick(steps);
     (view, flight)
 }
 
@@ -701,11 +679,7 @@ fn a_rotation_marked_before_the_lock_is_released_is_seen_by_a_tab_that_gets_the_
         2,
         "B does not present the pair A rotated away"
     );
-    view.catch_up();
-    w.clock.advance_ms(20);
-    w.exec.run_until_stalled();
-    assert_eq!(take(&flight), Ok(RefreshOutcome::Adopted));
-    assert_eq!(w.server.refreshes(), 2);
+    b_catches_up_and_adopts(&mut w, &view, &flight);
     // Tabs that have not heard of each other neither mark nor ask: a lone tab pays no lock trip.
     let mut w = World::new(DATA);
     let (_view, flight) = b_after_a_rotation_it_cannot_see(&mut w, false, 0);
@@ -760,9 +734,7 @@ fn refresh_news_is_posted_before_the_lock_is_released() {
 /// (60 × 40 ms) runs out.
 fn a_logs_out_unseen_by_b(w: &mut World) -> (Hub, Manager, Rc<LaggingView>) {
     let (hub, a, b, view) = synced_tabs_b_lagging(w);
-    for slot in Slot::ALL {
-        view.lag(slot);
-    }
+    view.lag_all();
     w.exec.block_on(a.logout()).unwrap();
     for _ in 0..60 {
         w.clock.advance_ms(40);
@@ -778,9 +750,7 @@ fn a_logout_message_ahead_of_the_cleared_storage_leaves_no_token_in_memory() {
     let mut w = World::new(DATA);
     let (_hub, a, b, view) = synced_tabs_b_lagging(&mut w);
     assert!(b.access_token_in_memory().is_some());
-    for slot in Slot::ALL {
-        view.lag(slot);
-    }
+    view.lag_all();
     w.exec.block_on(a.logout()).unwrap();
     w.exec.run_until_stalled();
     w.clock.advance_ms(100);

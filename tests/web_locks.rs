@@ -308,31 +308,29 @@ async fn a_mark_left_as_the_lock_is_let_go_is_seen_by_the_next_holder_then_let_g
         .await;
     assert_eq!(out, Ok(()));
     // The lock is let go only once the mark is taken: the next holder sees it, whenever it comes.
-    let next = Holding {
-        look_for: Some(mark.to_owned()),
-        ..Holding::default()
-    };
-    assert_eq!(
-        WebLock
-            .with_lock(name, 10_000, &next, async {}.boxed_local())
-            .await,
-        Ok(())
+    assert!(
+        holder_finds(name, mark).await,
+        "the next holder found the mark"
     );
-    assert!(next.found.get(), "the next holder found the mark");
     assert!(held(mark).await);
     // Held for its time, then let go.
     until_held(mark, false).await;
     assert!(now() - start >= f64::from(MARK_HOLD_MS) - 10.0);
-    let later = Holding {
+    assert!(!holder_finds(name, mark).await, "no mark once it is let go");
+    until_held(name, false).await;
+}
+
+/// Takes and lets go of the lock `name`, looking for the mark `mark` as it is granted: found?
+async fn holder_finds(name: &str, mark: &str) -> bool {
+    let holding = Holding {
         look_for: Some(mark.to_owned()),
         ..Holding::default()
     };
     assert_eq!(
         WebLock
-            .with_lock(name, 10_000, &later, async {}.boxed_local())
+            .with_lock(name, 10_000, &holding, async {}.boxed_local())
             .await,
         Ok(())
     );
-    assert!(!later.found.get(), "no mark once it is let go");
-    until_held(name, false).await;
+    holding.found.get()
 }

@@ -794,6 +794,11 @@ impl World {
         manager(&self.storage, &self.transport, &self.lock, &self.clock)
     }
 
+    /// `times` steps of 20 ms of the world's clock (see [`Exec::tick`]).
+    pub fn tick(&mut self, times: usize) {
+        self.exec.tick(&self.clock, times);
+    }
+
     /// Two tabs connected by a cross-tab channel.
     pub fn two_synced_tabs(&self) -> (Hub, Manager, Manager) {
         let hub = Hub::new(&self.exec);
@@ -865,6 +870,14 @@ impl Exec {
 
     pub fn block_on<T>(&mut self, fut: impl Future<Output = T>) -> T {
         self.pool.run_until(fut)
+    }
+
+    /// `times` steps of 20 ms on `clock` (the storage re-reads' period), running what each wakes.
+    pub fn tick(&mut self, clock: &FakeClock, times: usize) {
+        for _ in 0..times {
+            clock.advance_ms(20);
+            self.run_until_stalled();
+        }
     }
 }
 
@@ -1023,6 +1036,13 @@ impl LaggingView {
         let key = StorageKeys::default().key(slot);
         let value = self.shared.get_now(&key);
         self.frozen.borrow_mut().push((key, value));
+    }
+
+    /// From now on, this view shows every slot as it is now, until `catch_up`.
+    pub fn lag_all(&self) {
+        for slot in Slot::ALL {
+            self.lag(slot);
+        }
     }
 
     /// Every late write arrives.
