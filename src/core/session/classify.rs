@@ -84,24 +84,21 @@ pub fn classify_response(response: &HttpResponse) -> Result<RefreshAnswer, Failu
 /// A one-line description of the body: the server's JSON `error` and `error_description`, or an
 /// excerpt of the text.
 fn server_detail(response: &HttpResponse) -> String {
-    let body = response.body_text();
-    if let Ok(map) = response.body_json() {
-        let Value::Object(_) = *map else {
-            return excerpt(body.trim());
-        };
+    if let Ok(map @ Value::Object(_)) = response.body_json().as_deref() {
         let code = map.get("error").and_then(Value::as_str).map(str::to_owned);
         let description = map
             .get("error_description")
             .or_else(|| map.get("message"))
             .and_then(Value::as_str);
-        let detail = match (&code, description) {
+        return match (&code, description) {
             (Some(c), Some(d)) => text::cat(&[c.as_str(), ": ", d]),
             (Some(c), None) => c.clone(),
             (None, Some(d)) => d.to_owned(),
-            (None, None) => excerpt(&body),
+            (None, None) => excerpt(&response.body_text()),
         };
-        return detail;
     }
+    // The text is written back from the transport's parse only here, where it is shown.
+    let body = response.body_text();
     if body.trim().is_empty() {
         "(empty body)".to_owned()
     } else {
