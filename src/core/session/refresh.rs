@@ -280,6 +280,35 @@ pub struct Stored {
     pub refresh_token: Option<String>,
 }
 
+impl Stored {
+    /// Another tab's rotation, half arrived: a refresh token other than `known_refresh` next to
+    /// the very access token this tab knew (`snapshot`). Sending that pair would rotate a second
+    /// time.
+    fn rotation_half_arrived(&self, snapshot: Option<&str>, known_refresh: Option<&str>) -> bool {
+        known_refresh.is_some()
+            && self.refresh_token.is_some()
+            && self.refresh_token.as_deref() != known_refresh
+            && self.access_token.is_some()
+            && self.access_token.as_deref() == snapshot
+    }
+
+    /// Still the refresh token this tab knew (and it knew one).
+    fn still_holds(&self, known_refresh: Option<&str>) -> bool {
+        known_refresh.is_some() && self.refresh_token.as_deref() == known_refresh
+    }
+
+    /// Exactly the session `replaced` (which held a token): another tab said it replaced that
+    /// session, and its writes have not reached this tab yet.
+    fn shows(&self, replaced: &Memory) -> bool {
+        (replaced.access_token.is_some() || replaced.refresh_token.is_some())
+            && (
+                &replaced.session_id,
+                &replaced.access_token,
+                &replaced.refresh_token,
+            ) == (&self.session_id, &self.access_token, &self.refresh_token)
+    }
+}
+
 /// Reads the session id, access token and refresh token from storage, each bounded.
 pub(super) async fn read_stored<T, L, C: Clock>(inner: &Inner<T, L, C>) -> Result<Stored> {
     Ok(Stored {
@@ -325,25 +354,13 @@ pub(super) async fn read_consistent<T, L, C: Clock>(
     let mut stored = read_stored(inner).await?;
     let mut waited = 0;
     while waited < CATCH_UP_MS
-        && (known_refresh.is_some()
-            && (stored.refresh_token.is_some()
-                && stored.refresh_token.as_deref() != known_refresh
-                && stored.access_token.is_some()
-                && stored.access_token.as_deref() == snapshot
-                || stored.refresh_token.as_deref() == known_refresh
-                    && (known_refresh.is_some_and(|r| inner.heard.has(r))
-                        || grant == Grant::AfterWait
-                            && waited < AFTER_WAIT_MS
-                            && stored.access_token.as_deref() == snapshot))
-            || replaced.is_some_and(|r| {
-                (&r.session_id, &r.access_token, &r.refresh_token)
-                    == (
-                        &stored.session_id,
-                        &stored.access_token,
-                        &stored.refresh_token,
-                    )
-                    && (r.access_token.is_some() || r.refresh_token.is_some())
-            }))
+        && (stored.rotation_half_arrived(snapshot, known_refresh)
+            || stored.still_holds(known_refresh)
+                && (known_refresh.is_some_and(|r| inner.heard.has(r))
+                    || grant == Grant::AfterWait
+                        && waited < AFTER_WAIT_MS
+                        && stored.access_token.as_deref() == snapshot)
+            || replaced.is_some_and(|r| stored.shows(r)))
     {
         inner.clock.sleep(20).await;
         waited += 20;
