@@ -232,7 +232,7 @@ const answer = JSON.stringify({
   refresh_token: "rt.bench",
   session_data: JSON.stringify({ iv: "1d0fa2324e1816dcee8c230906e8df74", ephemPublicKey: "04" + "ab".repeat(64), ciphertext: "cd".repeat(160), mac: "ef".repeat(32) }),
 });
-const body = CASE === "get" ? JSON.stringify({ items: [1, 2, 3] }) : answer;
+const body = CASE === "get" ? JSON.stringify({ items: [1, 2, 3], ...(${Number(process.env.GET_BODY_BYTES || 0)} ? { pad: "x".repeat(${Number(process.env.GET_BODY_BYTES || 0)}) } : {}) }) : answer;
 globalThis.fetch = async () => new Response(body, { status: 200, headers: { "content-type": "application/json" } });
 function storage(lib) {
   if (CASE === "default") return {};

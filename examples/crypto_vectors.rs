@@ -94,6 +94,7 @@ impl Transport for Capture {
             headers: vec![("content-type".into(), "application/json".into())],
             body: self.reply.clone(),
             json: None,
+            held: None,
         }))
         .boxed_local()
     }

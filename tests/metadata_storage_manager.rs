@@ -98,6 +98,7 @@ fn json_response(status: u16, body: &str) -> HttpResponse {
         headers: vec![("content-type".into(), "application/json".into())],
         body: body.into(),
         json: None,
+        held: None,
     }
 }
 

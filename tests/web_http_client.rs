@@ -973,3 +973,80 @@ async fn the_transport_parses_a_json_answer_in_js_when_asked_and_gives_the_text_
         Some(&Value::Array(vec![Value::Bool(true)]))
     );
 }
+
+/// The wasm's memory, in bytes (it only ever grows).
+fn wasm_memory_bytes() -> f64 {
+    let buffer = get(&wasm_bindgen::memory(), "buffer");
+    get(&buffer, "byteLength").as_f64().unwrap()
+}
+
+/// A 2xx body `HttpClient` hands on stays the JS string `fetch` read (`HttpRequest::hand_on`,
+/// `HttpResponse::held`): an 8 MB JSON answer comes back parsed without being copied into the
+/// wasm's memory, which would have grown by that much for good. An error's body, which the
+/// `HttpError` carries, and the body of a request that does not hand it on, still cross.
+#[wasm_bindgen_test]
+async fn a_large_answer_is_handed_on_without_a_copy_in_the_wasm() {
+    use wasm_session_manager::core::transport::{HttpRequest, Method, Transport};
+    use wasm_session_manager::web::fetch::FetchTransport;
+    let (_, client, _) = session("h10").await;
+    // Made in JS: a string made in the wasm would leave a free block of its size behind.
+    let big = js_sys::JsString::from(r#"{"items":""#)
+        .concat(&js_sys::JsString::from("x").repeat(8 << 20))
+        .concat(&JsValue::from_str(r#"","n":1}"#));
+    answer_next(
+        "/canned/big",
+        1,
+        200,
+        json(r#"{"content-type":"application/json"}"#),
+        big.into(),
+    );
+    let before = wasm_memory_bytes();
+    let got = wait(client.get(url("/canned/big"), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    let grown = wasm_memory_bytes() - before;
+    assert_eq!(get(&got, "n").as_f64(), Some(1.0));
+    let items: js_sys::JsString = get(&got, "items").unchecked_into();
+    assert_eq!(items.length(), 8 << 20);
+    assert!(grown < 1_048_576.0, "the wasm's memory grew by {grown} B");
+
+    let request = |path: &str| HttpRequest::new(Method::Get, format!("{}{path}", server()));
+    let canned = |fragment: &str, status: u16| {
+        answer_next(
+            fragment,
+            1,
+            status,
+            json(r#"{"content-type":"text/plain"}"#),
+            JsValue::from_str("as it came"),
+        )
+    };
+    canned("/canned/kept", 200);
+    let kept = FetchTransport
+        .send(request("/canned/kept").hand_on())
+        .await
+        .unwrap();
+    let held = kept
+        .held
+        .as_ref()
+        .and_then(|h| h.0.downcast_ref::<JsValue>());
+    assert_eq!(
+        held.and_then(JsValue::as_string).as_deref(),
+        Some("as it came")
+    );
+    assert_eq!(kept.body, "");
+    canned("/canned/refused", 404);
+    let refused = FetchTransport
+        .send(request("/canned/refused").hand_on())
+        .await
+        .unwrap();
+    assert_eq!(
+        (refused.held.is_none(), refused.body.as_str()),
+        (true, "as it came")
+    );
+    canned("/canned/read", 200);
+    let read = FetchTransport.send(request("/canned/read")).await.unwrap();
+    assert_eq!(
+        (read.held.is_none(), read.body.as_str()),
+        (true, "as it came")
+    );
+}

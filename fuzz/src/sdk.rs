@@ -177,6 +177,7 @@ fn response(status: u16, body: &str) -> HttpResponse {
         headers: vec![],
         body: body.to_owned(),
         json: None,
+        held: None,
     }
 }
 
@@ -833,6 +834,7 @@ impl Answer {
                 .collect(),
             body: self.body.clone(),
             json: None,
+            held: None,
         }
     }
 }

@@ -280,15 +280,20 @@ fn one_of(name: Option<JsValue>, alias: Option<JsValue>, field: &str) -> Result<
     }
 }
 
-/// The parsed JSON body when the answer says JSON (an empty body: `null`), else the text.
+/// The parsed JSON body when the answer says JSON (an empty body: `null`), else the text. The
+/// browser's transport keeps a 2xx body as the JS string it read ([`HttpResult::held`]): it is
+/// parsed, or given, as it is, without a copy into the wasm and back.
 fn result_to_js(url: &str, result: HttpResult) -> Result<JsValue> {
+    let held = result
+        .held
+        .as_ref()
+        .and_then(|h| h.0.downcast_ref::<JsValue>())
+        .cloned();
+    let body = held.unwrap_or_else(|| JsValue::from_str(&result.body));
     if !result.is_json {
-        return Ok(JsValue::from_str(&result.body));
+        return Ok(body);
     }
-    if result.body.trim().is_empty() {
-        return Ok(JsValue::NULL);
-    }
-    js_sys::JSON::parse(&result.body).map_err(|e| {
+    crate::web::snippet::parse_body(&body).map_err(|e| {
         let mut message = text::cat(&[url, " answered HTTP "]);
         text::push_dec(&mut message, u64::from(result.status));
         message.push_str(" with a JSON content type but a body that does not parse: ");

@@ -53,6 +53,9 @@ pub struct HttpRequest {
     /// The caller reads the answer as JSON: a transport that can parse it more cheaply than the
     /// caller may give it parsed ([`HttpResponse::json`]).
     pub parse_json: bool,
+    /// The caller hands a 2xx body on as it is, without reading it: a transport whose bodies live
+    /// outside the core may keep such a body where it is ([`HttpResponse::held`]).
+    pub hand_on: bool,
 }
 
 impl HttpRequest {
@@ -65,6 +68,7 @@ impl HttpRequest {
             body: None,
             timeout_ms: None,
             parse_json: false,
+            hand_on: false,
         }
     }
 
@@ -92,11 +96,37 @@ impl HttpRequest {
         self
     }
 
+    /// Marks a request whose 2xx body is handed on as it is ([`HttpRequest::hand_on`]).
+    pub fn hand_on(mut self) -> Self {
+        self.hand_on = true;
+        self
+    }
+
     /// The first value of header `name` (case-insensitive).
     pub fn header_value(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
     }
 }
+
+/// A body the transport kept outside the core (see [`HttpRequest::hand_on`]), opaque to it: only
+/// the transport's own caller (the bindings, for the browser's) knows what is inside.
+#[derive(Clone)]
+pub struct Held(pub std::rc::Rc<dyn std::any::Any>);
+
+impl std::fmt::Debug for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Held(..)")
+    }
+}
+
+/// The same body, not an equal one.
+impl PartialEq for Held {
+    fn eq(&self, other: &Self) -> bool {
+        std::rc::Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Held {}
 
 /// The response headers the SDK reads (`content-type` to know JSON, `retry-after` to pace retries
 /// of the refresh). A transport may carry only these: reading every header of an answer costs the
@@ -113,13 +143,19 @@ pub struct HttpResponse {
     /// Header names (lowercase) and values: at least those of [`READ_RESPONSE_HEADERS`] that the
     /// answer has.
     pub headers: Vec<(String, String)>,
-    /// The body as text; empty when the transport gave it parsed ([`HttpResponse::json`]).
+    /// The body as text; empty when the transport gave it parsed ([`HttpResponse::json`]) or kept
+    /// it ([`HttpResponse::held`]).
     pub body: String,
     /// The body parsed as JSON, when the request asked for it ([`HttpRequest::parse_json`]) and the
     /// transport parsed it itself (the browser's does, with `JSON.parse`: the text then never
     /// crosses into the wasm and back out to be parsed). `None` when it did not, or the body is not
     /// JSON: then `body` holds the text.
     pub json: Option<Box<Value>>,
+    /// A 2xx body the transport kept where it was, for a request that hands it on
+    /// ([`HttpRequest::hand_on`]): `body` is then empty. The browser's transport keeps the JS
+    /// string, so a large answer is neither copied into the wasm's memory (which never shrinks)
+    /// nor back out to be parsed.
+    pub held: Option<Held>,
 }
 
 impl HttpResponse {
@@ -192,6 +228,7 @@ mod tests {
             headers: vec![("content-type".to_owned(), value.to_owned())],
             body: String::new(),
             json: None,
+            held: None,
         };
         for yes in [
             "application/json",
@@ -215,6 +252,7 @@ mod tests {
             headers: Vec::new(),
             body: String::new(),
             json: None,
+            held: None,
         }
         .is_json());
     }

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use crate::core::error::{Error, Result};
 use crate::core::json::MAX_DEPTH;
 use crate::core::text;
-use crate::core::transport::{HttpRequest, HttpResponse, Transport, READ_RESPONSE_HEADERS};
+use crate::core::transport::{Held, HttpRequest, HttpResponse, Transport, READ_RESPONSE_HEADERS};
 use crate::web::snippet::{fetch_call, FetchAnswer, FetchCall};
 use crate::web::task::settled;
 use crate::web::{js_error, json_parse};
@@ -80,19 +80,28 @@ async fn send(req: HttpRequest) -> Result<HttpResponse> {
         }
     };
     let read = [answer.content_type(), answer.retry_after()];
+    let status = answer.status();
+    // A 2xx body the caller hands on stays the JS string it is (see `HttpResponse::held`).
+    let held = (req.hand_on && (200..300).contains(&status))
+        .then(|| Held(std::rc::Rc::new(answer.body_value())));
     Ok(HttpResponse {
-        status: answer.status(),
+        status,
         status_text: answer.status_text(),
         headers: READ_RESPONSE_HEADERS
             .iter()
             .zip(read)
             .filter_map(|(name, value)| Some(((*name).to_owned(), value?)))
             .collect(),
-        body: answer.body(),
+        body: if held.is_some() {
+            String::new()
+        } else {
+            answer.body()
+        },
         json: answer
             .tape()
             .and_then(|tape| json_parse::read_tape(&tape))
             .map(Box::new),
+        held,
     })
 }
 

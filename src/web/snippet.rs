@@ -66,6 +66,9 @@ export function fulfil(i, ok, v) {
   promised.delete(i);
   if (d) d[ok ? 0 : 1](v);
 }
+export function parse_body(s) {
+  return s.trim() ? JSON.parse(s) : null;
+}
 export function refreshed(access_token, refresh_token, session_data) {
   return { access_token, refresh_token, session_data };
 }
@@ -216,6 +219,11 @@ extern "C" {
     #[wasm_bindgen(js_name = fulfil)]
     pub(crate) fn fulfil(id: u32, ok: bool, value: &JsValue);
 
+    /// `JSON.parse(body)`, or `null` for a body of whitespace only (`trim()`); throws what
+    /// `JSON.parse` throws. How `HttpClient` reads a JSON answer, the body a JS string all along.
+    #[wasm_bindgen(js_name = parse_body, catch)]
+    pub(crate) fn parse_body(body: &JsValue) -> Result<JsValue, JsValue>;
+
     /// `{ access_token, refresh_token, session_data }`, what `ensureRefresh()` resolves to, in one
     /// call (built field by field it took ten).
     #[wasm_bindgen(js_name = refreshed)]
@@ -303,6 +311,10 @@ extern "C" {
     /// The body; empty when it is given as [`FetchAnswer::tape`].
     #[wasm_bindgen(method, getter, js_name = b)]
     pub(crate) fn body(this: &FetchAnswer) -> String;
+
+    /// The same body as the JS string, not copied into the wasm.
+    #[wasm_bindgen(method, getter, js_name = b)]
+    pub(crate) fn body_value(this: &FetchAnswer) -> JsValue;
 
     /// With `json` (the deepest nesting read), the body as the tape of `JSON.parse` (see
     /// [`super::json_parse`]) when it parses; the text then does not cross into the wasm.

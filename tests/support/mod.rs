@@ -267,6 +267,7 @@ pub fn response(status: u16, body: &str) -> HttpResponse {
         headers: vec![("content-type".into(), "application/json".into())],
         body: body.to_owned(),
         json: None,
+        held: None,
     }
 }
 
@@ -277,6 +278,7 @@ pub fn html(status: u16, body: &str) -> HttpResponse {
         headers: vec![("content-type".into(), "text/html".into())],
         body: body.to_owned(),
         json: None,
+        held: None,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::core::error::{Error, Result};
 use crate::core::text;
-use crate::core::transport::{HttpRequest, HttpResponse, Method};
+use crate::core::transport::{Held, HttpRequest, HttpResponse, Method};
 
 /// The timeout of a request when neither the request nor `apiClientConfig.timeout` sets one.
 pub const DEFAULT_TIMEOUT_MS: u32 = 60_000;
@@ -55,10 +55,13 @@ pub struct HttpResult {
     pub status: u16,
     /// Header names (lowercase) and values.
     pub headers: Vec<(String, String)>,
-    /// The body as text; JSON when [`HttpResult::is_json`].
+    /// The body as text; JSON when [`HttpResult::is_json`]. Empty when the transport kept it
+    /// ([`HttpResult::held`]).
     pub body: String,
     /// True when the content type says JSON: the bindings `JSON.parse` the body.
     pub is_json: bool,
+    /// The body, where the transport kept it ([`HttpResponse::held`]).
+    pub held: Option<Held>,
 }
 
 /// Turns an answer into the result, or a non-2xx one into `Error::Http` (never a raw response).
@@ -70,6 +73,7 @@ pub(crate) fn into_result(url: &str, response: HttpResponse) -> Result<HttpResul
             headers: response.headers,
             body: response.body,
             is_json,
+            held: response.held,
         })
     } else {
         Err(Error::Http {
@@ -141,8 +145,11 @@ impl Prepared {
 
     /// The request to send, with `Authorization: Bearer {token}` if a token is given.
     pub(crate) fn request(&self, token: Option<&str>) -> HttpRequest {
-        let mut request =
-            HttpRequest::new(self.method, self.url.clone()).timeout_ms(Some(self.timeout_ms));
+        // The client's caller gets a 2xx body as it came (parsed by the bindings when it says
+        // JSON): the core never reads it.
+        let mut request = HttpRequest::new(self.method, self.url.clone())
+            .timeout_ms(Some(self.timeout_ms))
+            .hand_on();
         request.headers = self.headers.clone();
         if let Some(token) = token.filter(|t| !t.is_empty()) {
             request

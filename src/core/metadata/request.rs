@@ -130,5 +130,6 @@ pub fn json_request(
         body: Some(body),
         timeout_ms: Some(REQUEST_TIMEOUT_MS),
         parse_json: false,
+        hand_on: false,
     }
 }

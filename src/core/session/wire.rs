@@ -141,6 +141,7 @@ mod tests {
             headers: vec![],
             body: body.to_owned(),
             json: None,
+            held: None,
         }
     }
 
