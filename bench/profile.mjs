@@ -7,6 +7,8 @@
 // CASE picks the operation as bench/ab.mjs does: refresh (MemoryStorage), default (localStorage and
 // the cookie), adapter (plain JS adapters), get (an authenticated HttpClient GET), token
 // (getAccessToken()). NOLOCK=1 takes navigator.locks away.
+// INCLUSIVE=1 also prints inclusive time by function (its callees counted in); FOCUS=<part of a
+// name> prints the inclusive time of the callees of the functions so named.
 // CENSUS=1 profiles nothing and instead counts, per operation, the storage calls (with the average
 // time of each cookie read and write, by its place in the operation) and the strings the wasm
 // hands to JS (TextDecoder calls and their lengths).
@@ -77,6 +79,12 @@ try {
     const n = await page.evaluate((ms) => window.loop(ms), Number(secs) * 1000);
     const { profile } = await cdp.send("Profiler.stop");
     const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+    const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+    const keyOf = (id) => {
+      const f = frames.get(id);
+      const file = f.url.split("/").pop();
+      return `${f.functionName || "(anonymous)"} ${file}${file ? `:${f.columnNumber}` : ""}`;
+    };
     const samples = new Map();
     for (const id of profile.samples) samples.set(id, (samples.get(id) || 0) + 1);
     const usPerSample = (profile.endTime - profile.startTime) / profile.samples.length;
@@ -84,18 +92,52 @@ try {
     const kinds = new Map();
     for (const [id, count] of samples) {
       const f = frames.get(id);
-      const file = f.url.split("/").pop();
-      const key = `${f.functionName || "(anonymous)"} ${file}${file ? `:${f.columnNumber}` : ""}`;
+      const key = keyOf(id);
       self.set(key, (self.get(key) || 0) + count);
       const kind = /wasm|js-to-wasm|wasm-to-js/.test(key) ? "our wasm" : f.url.includes("/pp/") ? "the package's JS" : f.url.includes("original.js") ? "the original's JS" : f.url || /^\((idle|program|garbage collector)\)$/.test(f.functionName) || f.functionName === "Response" ? "the rest (bench, idle, GC)" : "built-ins";
       kinds.set(kind, (kinds.get(kind) || 0) + count);
     }
     const us = (count) => ((count * usPerSample) / n).toFixed(2).padStart(8);
+    const top = (map, width) => {
+      for (const [key, count] of [...map].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP || 30))) console.log(`${us(count)} ${key.slice(0, width)}`);
+    };
     console.log(`${mode}: ${n} operations, ${((profile.endTime - profile.startTime) / n).toFixed(1)} us each under the profiler`);
     console.log(`self time per operation by kind (us):`);
     for (const [kind, count] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(`${us(count)} ${kind}`);
     console.log(`by function (us; minified names: the column is the offset in the file):`);
-    for (const [key, count] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP || 30))) console.log(`${us(count)} ${key.slice(0, 160)}`);
+    top(self, 160);
+    // A node's samples with its callees' (the profile is a tree of call stacks).
+    const within = new Map();
+    const sum = (id) => {
+      let total = samples.get(id) || 0;
+      for (const c of nodes.get(id).children || []) total += sum(c);
+      within.set(id, total);
+      return total;
+    };
+    sum(profile.nodes[0].id);
+    if (process.env.INCLUSIVE) {
+      // By function: every stack a sample is in counts once per function on it.
+      const parent = new Map();
+      for (const node of profile.nodes) for (const c of node.children || []) parent.set(c, node.id);
+      const incl = new Map();
+      for (const [id, count] of samples) {
+        const seen = new Set();
+        for (let x = id; x !== undefined; x = parent.get(x)) seen.add(keyOf(x));
+        for (const key of seen) incl.set(key, (incl.get(key) || 0) + count);
+      }
+      console.log("inclusive time per operation (us; a function counted once per stack):");
+      top(incl, 200);
+    }
+    if (process.env.FOCUS) {
+      const callees = new Map();
+      for (const node of profile.nodes) {
+        if (!keyOf(node.id).includes(process.env.FOCUS)) continue;
+        callees.set("(self)", (callees.get("(self)") || 0) + (samples.get(node.id) || 0));
+        for (const c of node.children || []) callees.set(keyOf(c), (callees.get(keyOf(c)) || 0) + within.get(c));
+      }
+      console.log(`callees of the functions named *${process.env.FOCUS}*, inclusive (us per operation):`);
+      top(callees, 200);
+    }
   }
 } finally {
   await close();

@@ -128,10 +128,26 @@ test("4. five idle tabs with autoRefresh near expiry → 1 refresh per expiry wi
     await sleep(1_500);
     const woke = (await h.counters()).refresh - asleep;
     const senders = tabs.map((tab, i) => tab.sent("/v1/auth/session") - sent0[i]);
+    // Who sent what after the wake-up (ms after it, the refresh token's last characters) and what
+    // each tab heard, in order: what tells a second refresh's cause.
+    const tail = (body) => {
+      try {
+        return String(JSON.parse(body).refresh_token ?? "-").slice(-6);
+      } catch {
+        return "?";
+      }
+    };
+    const traces = [];
+    for (const tab of tabs) {
+      const sentAfter = tab.requests.filter((r) => r.path === "/v1/auth/session" && r.at >= tWake);
+      const heard = (await eventsOf(tab)).slice(-4).map((e) => `${e.event}${e.remote ? "(remote)" : ""}`);
+      traces.push(`${tab.label}: sent [${sentAfter.map((r) => `+${r.at - tWake} ms …${tail(r.body)}`).join(", ")}], last events [${heard.join(", ")}]`);
+    }
     t.diagnostic(
       `figures: ${windows.join("; ")}; sleep ${tWake - tSleep} ms, woken ${tWake - dueAt} ms past the due time: ` +
         `${asleep - WINDOWS} refresh while asleep, ${woke} after the wake-up of 5 tabs (${tRefreshed - tWake} ms to it; ` +
-        `refreshes sent per tab [${senders.join(", ")}]); server total ${(await h.counters()).refresh} in ${Math.round((Date.now() - tLogin) / 1000)} s`,
+        `refreshes sent per tab [${senders.join(", ")}]); server total ${(await h.counters()).refresh} in ${Math.round((Date.now() - tLogin) / 1000)} s; ` +
+        traces.join("; "),
     );
     assert.equal(asleep, WINDOWS, "nothing refreshed while every tab slept");
     assert.equal(woke, 1, "one refresh for five tabs waking together");
