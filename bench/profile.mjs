@@ -106,15 +106,6 @@ try {
     for (const [kind, count] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(`${us(count)} ${kind}`);
     console.log(`by function (us; minified names: the column is the offset in the file):`);
     top(self, 160);
-    // A node's samples with its callees' (the profile is a tree of call stacks).
-    const within = new Map();
-    const sum = (id) => {
-      let total = samples.get(id) || 0;
-      for (const c of nodes.get(id).children || []) total += sum(c);
-      within.set(id, total);
-      return total;
-    };
-    sum(profile.nodes[0].id);
     if (process.env.INCLUSIVE) {
       // By function: every stack a sample is in counts once per function on it.
       const parent = new Map();
@@ -129,6 +120,15 @@ try {
       top(incl, 200);
     }
     if (process.env.FOCUS) {
+      // A node's samples with its callees' (the profile is a tree of call stacks).
+      const within = new Map();
+      const sum = (id) => {
+        let total = samples.get(id) || 0;
+        for (const c of nodes.get(id).children || []) total += sum(c);
+        within.set(id, total);
+        return total;
+      };
+      sum(profile.nodes[0].id);
       const callees = new Map();
       for (const node of profile.nodes) {
         if (!keyOf(node.id).includes(process.env.FOCUS)) continue;

@@ -80,29 +80,28 @@ async fn send(req: HttpRequest) -> Result<HttpResponse> {
         }
     };
     let read = [answer.content_type(), answer.retry_after()];
-    let status = answer.status();
-    // A 2xx body the caller hands on stays the JS string it is (see `HttpResponse::held`).
-    let held = (req.hand_on && (200..300).contains(&status))
-        .then(|| Held(std::rc::Rc::new(answer.body_value())));
-    Ok(HttpResponse {
-        status,
+    let mut response = HttpResponse {
+        status: answer.status(),
         status_text: answer.status_text(),
         headers: READ_RESPONSE_HEADERS
             .iter()
             .zip(read)
             .filter_map(|(name, value)| Some(((*name).to_owned(), value?)))
             .collect(),
-        body: if held.is_some() {
-            String::new()
-        } else {
-            answer.body()
-        },
+        body: String::new(),
         json: answer
             .tape()
             .and_then(|tape| json_parse::read_tape(&tape))
             .map(Box::new),
-        held,
-    })
+        held: None,
+    };
+    // A 2xx body the caller hands on stays the JS string it is (see `HttpResponse::held`).
+    if req.hand_on && response.is_success() {
+        response.held = Some(Held(std::rc::Rc::new(answer.body_value())));
+    } else {
+        response.body = answer.body();
+    }
+    Ok(response)
 }
 
 impl Transport for FetchTransport {
