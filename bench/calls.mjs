@@ -17,14 +17,19 @@ try {
   // Before any script of the page: count every call the wasm makes into its imports.
   await context.addInitScript(() => {
     window.__wasmCalls = 0;
+    // Per import, keyed by the start of its source (the package's import names are minified).
+    window.__wasmByImport = {};
     const counted = (imports) => {
       for (const fns of Object.values(imports || {}))
         for (const [k, f] of Object.entries(fns))
-          if (typeof f == "function")
+          if (typeof f == "function") {
+            const key = String(f).replace(/\s+/g, " ").slice(0, 90);
             fns[k] = function (...a) {
               window.__wasmCalls += 1;
+              window.__wasmByImport[key] = (window.__wasmByImport[key] || 0) + 1;
               return f.apply(this, a);
             };
+          }
       return imports;
     };
     const streaming = WebAssembly.instantiateStreaming;
@@ -61,6 +66,7 @@ try {
           wrap(globalThis, "setTimeout", "timers");
           wrap(globalThis, "queueMicrotask", "microtasks");
           const calls0 = window.__wasmCalls;
+          const by0 = { ...window.__wasmByImport };
           try {
             const r = await window.bench.run(n, i, ms, 0);
             if (!r.available) return { available: false, why: r.why };
@@ -70,7 +76,11 @@ try {
             for (const k of Object.keys(counts)) per[k] = counts[k] / ops;
             per.fetches = r.fetchesPerOp;
             per["wasm→JS"] = (window.__wasmCalls - calls0) / ops;
-            return { available: true, ops, per };
+            const byImport = Object.entries(window.__wasmByImport)
+              .map(([k, v]) => [k, (v - (by0[k] || 0)) / ops])
+              .filter(([, v]) => v > 0)
+              .sort((a, b) => b[1] - a[1]);
+            return { available: true, ops, per, byImport };
           } finally {
             for (const undo of restore) undo();
           }
@@ -87,6 +97,9 @@ try {
       const label = `  ${name.padEnd(17)} ${(impl === "orig" ? "original" : "ours").padEnd(9)}`;
       if (!r.available) console.log(`${label}n/a (${r.why})`);
       else console.log(label + KINDS.map((k) => `${k} ${fmt(r.per[k])}`.padEnd(k === "wasm→JS" ? 0 : 18)).join(""));
+      // BY_IMPORT=1: ours' calls into JS by import (its source's first characters), per operation.
+      if (process.env.BY_IMPORT && r.available && r.byImport?.length)
+        for (const [k, v] of r.byImport) console.log(`      ${fmt(v).padStart(6)}  ${k}`);
     }
   }
   saveResult("calls", { ms: MS, cases: results });

@@ -101,18 +101,25 @@ test("4. five idle tabs with autoRefresh near expiry → 1 refresh per expiry wi
     }
 
     // Sleep: every tab's timers stop right away, past the next due time; then all five wake at once.
-    // Pause a little ahead of the tabs' clock (pauseAt cannot go back), then read where it stopped.
+    // Pause a little ahead of the tabs' clock (pauseAt cannot go back).
     await ctx.clock.pauseAt((await tabs[0].page.evaluate(() => Date.now())) + 500);
-    const pausedAt = await tabs[0].page.evaluate(() => Date.now());
     const tSleep = Date.now();
     const dueAt = received + (lifetimeMs(token) - LEAD_MS);
     await sleep(Math.max(0, dueAt + 1_200 - Date.now()));
     const asleep = (await h.counters()).refresh;
     const sent0 = tabs.map((tab) => tab.sent("/v1/auth/session"));
     const tWake = Date.now();
-    // The tabs' clock catches up with the real one (the server's): the overdue timers fire once.
-    await ctx.clock.fastForward(Math.max(1, Date.now() - pausedAt));
+    // The wake-up as a real machine makes it: every tab's wall clock (Date.now) has jumped to the
+    // real time (the server's) before anything runs, and then the timers go on. Chromium's timers run
+    // on a monotonic clock that stops while the machine sleeps, so they are as far from firing as
+    // when it fell asleep: the wake-up events and the wall clock decide. Not `fastForward`: it moves
+    // one tab's clock after the other, firing that tab's overdue timer before the next tab's clock
+    // has moved. A tab that then heard the first tab's refresh before its own clock jumped armed its
+    // next refresh from a time 5 s in the past, and it fell due the moment its clock caught up: a
+    // second refresh (1 run in ~20 under load) that tabs sharing one wall clock never make.
+    await ctx.clock.setSystemTime(Date.now());
     await ctx.clock.resume();
+    const skews = await Promise.all(tabs.map(async (tab) => (await tab.page.evaluate(() => Date.now())) - Date.now()));
     await Promise.all(
       tabs.map((tab) =>
         tab.page.evaluate(() => {
@@ -141,12 +148,14 @@ test("4. five idle tabs with autoRefresh near expiry → 1 refresh per expiry wi
     for (const tab of tabs) {
       const sentAfter = tab.requests.filter((r) => r.path === "/v1/auth/session" && r.at >= tWake);
       const heard = (await eventsOf(tab)).slice(-4).map((e) => `${e.event}${e.remote ? "(remote)" : ""}`);
-      traces.push(`${tab.label}: sent [${sentAfter.map((r) => `+${r.at - tWake} ms …${tail(r.body)}`).join(", ")}], last events [${heard.join(", ")}]`);
+      traces.push(
+        `${tab.label}: sent [${sentAfter.map((r) => `+${r.at - tWake} ms …${tail(r.body)} (access …${r.auth.slice(-6)})`).join(", ")}], last events [${heard.join(", ")}]`,
+      );
     }
     t.diagnostic(
       `figures: ${windows.join("; ")}; sleep ${tWake - tSleep} ms, woken ${tWake - dueAt} ms past the due time: ` +
         `${asleep - WINDOWS} refresh while asleep, ${woke} after the wake-up of 5 tabs (${tRefreshed - tWake} ms to it; ` +
-        `refreshes sent per tab [${senders.join(", ")}]); server total ${(await h.counters()).refresh} in ${Math.round((Date.now() - tLogin) / 1000)} s; ` +
+        `refreshes sent per tab [${senders.join(", ")}]; tab clocks after the wake-up ${skews.map((ms) => `${ms >= 0 ? "+" : ""}${ms}`).join(", ")} ms from the real one); server total ${(await h.counters()).refresh} in ${Math.round((Date.now() - tLogin) / 1000)} s; ` +
         traces.join("; "),
     );
     assert.equal(asleep, WINDOWS, "nothing refreshed while every tab slept");
