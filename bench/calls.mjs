@@ -2,7 +2,8 @@
 // Web Lock requests, BroadcastChannel messages, timers started, microtasks queued and fetches, per
 // operation, and for ours the calls from the wasm into JS (every import of the module, counted by
 // wrapping the imports object the glue instantiates with). Counts, not times: they say where a
-// speed ratio comes from and do not move with load.
+// speed ratio comes from and do not move with load. BY_IMPORT=1 also lists ours' calls per import,
+// each named by the first characters of its (minified) source.
 import { launchChromium, preparePages, saveResult, serveStatic, watchPage } from "./lib.mjs";
 
 const CASES = ["authorize", "ensure-refresh", "http-get", "get-access-token"];
