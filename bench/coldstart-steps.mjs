@@ -10,6 +10,8 @@
 // implementations alternating; prints the median of each step and, for the last sample, the resource
 // timings of the scripts and the wasm.
 //   node bench/coldstart-steps.mjs          (N=12 samples each by default; N=20 node ...)
+//   PROBE=1 also marks the first localStorage read, document.cookie read and BroadcastChannel
+//   (their start, and their end as "… done").
 import { getPublic, generatePrivate } from "@toruslabs/eccrypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,6 +29,18 @@ window.bench = { ready: true, run: async () => {
     mark("lock req");
     return request.call(this, name, o, (lock) => (mark("granted"), cb(lock)));
   };
+  if (new URLSearchParams(location.search).get("probe")) {
+    // PROBE=1: when the first localStorage read, document.cookie read and BroadcastChannel happen
+    // (each mark the first call's start, "… done" its end).
+    const probe = (obj, key, name) => { const f = obj[key]; obj[key] = function (...a) { mark(name); const v = f.apply(this, a); mark(name + " done"); return v; }; };
+    probe(Storage.prototype, "getItem", "getItem");
+    const cookie = Object.getOwnPropertyDescriptor(Document.prototype, "cookie");
+    Object.defineProperty(Document.prototype, "cookie", { configurable: true, set(v) { cookie.set.call(this, v); },
+      get() { mark("cookie"); const v = cookie.get.call(this); mark("cookie done"); return v; } });
+    const BC = window.BroadcastChannel;
+    window.BroadcastChannel = function (n) { mark("channel"); const c = new BC(n); mark("channel done"); return c; };
+    window.BroadcastChannel.prototype = BC.prototype;
+  }
   const fetch0 = window.fetch;
   window.fetch = function (url, init) { if (/session$/.test(String(url))) mark("fetch"); return fetch0.call(this, url, init); };
   const lib = await import(impl === "ours" ? "./pkg/index.js" : impl === "auth" ? "./pkg/auth.js" : "./original.js"); mark("import");
@@ -54,7 +68,7 @@ for (let i = 0; i < N; i++) for (const impl of Object.keys(out)) {
   const context = await browser.newContext();
   await context.addCookies([{ name: "w3a:refresh_token", value: t.refresh_token, url: server.url }]);
   const page = await context.newPage();
-  await page.goto(`${server.url}/cb.html?impl=${impl}`);
+  await page.goto(`${server.url}/cb.html?impl=${impl}${process.env.PROBE ? "&probe=1" : ""}`);
   await page.waitForFunction(() => window.bench && window.bench.ready);
   await page.evaluate((t) => { localStorage.setItem("w3a:session_id", t.sessionId); localStorage.setItem("w3a:access_token", t.access_token); }, t);
   out[impl].push(await page.evaluate(() => window.bench.run()));
