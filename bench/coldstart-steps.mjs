@@ -11,7 +11,8 @@
 // timings of the scripts and the wasm.
 //   node bench/coldstart-steps.mjs          (N=12 samples each by default; N=20 node ...)
 //   PROBE=1 also marks the first localStorage read, document.cookie read and BroadcastChannel
-//   (their start, and their end as "… done").
+//   (their start, and their end as "… done"), for ours the wasm's fetch (start, headers, last byte)
+//   and its instantiateStreaming (called, resolved).
 import { getPublic, generatePrivate } from "@toruslabs/eccrypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -40,6 +41,10 @@ window.bench = { ready: true, run: async () => {
     const BC = window.BroadcastChannel;
     window.BroadcastChannel = function (n) { mark("channel"); const c = new BC(n); mark("channel done"); return c; };
     window.BroadcastChannel.prototype = BC.prototype;
+    const streaming = WebAssembly.instantiateStreaming;
+    WebAssembly.instantiateStreaming = (...a) => (mark("wasm call"), streaming.apply(WebAssembly, a).then((r) => (mark("wasm instantiated"), r)));
+    const compiled = WebAssembly.compileStreaming;
+    WebAssembly.compileStreaming = (...a) => (mark("wasm call"), compiled.apply(WebAssembly, a).then((r) => (mark("wasm compiled"), r)));
   }
   const fetch0 = window.fetch;
   window.fetch = function (url, init) { if (/session$/.test(String(url))) mark("fetch"); return fetch0.call(this, url, init); };
@@ -48,6 +53,12 @@ window.bench = { ready: true, run: async () => {
   const s = new lib.AuthSessionManager({ apiClientConfig: { baseURL: location.origin } }); mark("new");
   const d = await s.authorize(); mark("authorize");
   const sent = performance.getEntriesByType("resource").find((e) => /session$/.test(e.name));
+  const wasmRes = performance.getEntriesByType("resource").find((e) => /\.wasm/.test(e.name));
+  if (wasmRes && m["wasm call"] !== undefined) {
+    m["wasm fetch"] = wasmRes.startTime - t0;
+    m["wasm headers"] = wasmRes.responseStart - t0;
+    m["wasm bytes in"] = wasmRes.responseEnd - t0;
+  }
   if (sent) { m["to request"] = sent.startTime - t0 - m.new; m.server = sent.duration; m["after response"] = m.authorize - (sent.startTime - t0 + sent.duration); }
   const s2 = new lib.AuthSessionManager({ apiClientConfig: { baseURL: location.origin } });
   const t2 = performance.now(); await s2.authorize(); m.second = performance.now() - t2;
