@@ -125,6 +125,9 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
   "--no-first-run",
   "--disable-quic",
+  // JSFLAGS: V8 flags for a diagnosis (JSFLAGS=--no-wasm-lazy-compilation: the whole wasm compiled
+  // at instantiation instead of each function at its first call), never for figures users would see.
+  ...(process.env.JSFLAGS ? [`--js-flags=${process.env.JSFLAGS}`] : []),
 ];
 
 /** Headless Chromium (Debian's) via playwright-core; Playwright gives each launch a fresh temporary user-data dir. */
