@@ -10,8 +10,8 @@
 // INCLUSIVE=1 also prints inclusive time by function (its callees counted in); FOCUS=<part of a
 // name> prints the inclusive time of the callees of the functions so named.
 // CENSUS=1 profiles nothing and instead counts, per operation, the storage calls (with the average
-// time of each cookie read and write, by its place in the operation) and the strings the wasm
-// hands to JS (TextDecoder calls and their lengths).
+// time of each cookie read and write, by its place in the operation, and the cookie strings written)
+// and the strings the wasm hands to JS (TextDecoder calls and their lengths).
 // Function names of our wasm need a build that keeps them: WASM_KEEP_NAMES=1 bash
 // scripts/build-pkg.sh (then copy pkg/ away and build again without it: it is ~20 KB bigger).
 import { openScriptPage, stubbedCaseJs, PKG } from "./lib.mjs";
@@ -36,7 +36,7 @@ window.census = async (n) => {
   const timed = (kind, f) => { const t = performance.now(); const v = f(); log.push([kind, performance.now() - t]); return v; };
   Object.defineProperty(Document.prototype, "cookie", { configurable: true,
     get() { return timed("cookie read", () => cookie.get.call(this)); },
-    set(v) { timed("cookie write", () => cookie.set.call(this, v)); } });
+    set(v) { timed("cookie write", () => cookie.set.call(this, v)); log.push(["  wrote " + v]); } });
   Storage.prototype.getItem = function (k) { log.push(["getItem " + k]); return getItem.call(this, k); };
   Storage.prototype.setItem = function (k, v) { log.push(["setItem " + k]); return setItem.call(this, k, v); };
   Storage.prototype.removeItem = function (k) { log.push(["removeItem " + k]); return removeItem.call(this, k); };
