@@ -31,7 +31,7 @@ export function gzip9(pathOrBuf) {
 }
 
 /** esbuild bundle (minified ESM for the browser) of `contents` resolved from bench/; returns the output bytes. */
-export async function bundle(contents, outfile, { minify = true } = {}) {
+export async function bundle(contents, outfile, { minify = true, external = [] } = {}) {
   const esbuild = await import("esbuild");
   const result = await esbuild.build({
     stdin: { contents, resolveDir: BENCH, sourcefile: "entry.js", loader: "js" },
@@ -42,6 +42,7 @@ export async function bundle(contents, outfile, { minify = true } = {}) {
     write: false,
     logLevel: "warning",
     legalComments: "none",
+    external,
   });
   const out = result.outputFiles[0].contents;
   if (outfile) {

@@ -25,6 +25,13 @@ for (const [name, src] of Object.entries(entries)) {
   const out = await bundle(src, join(WORK, `original-${name}.min.js`));
   original[name] = { raw: out.length, gzip: gzip9(Buffer.from(out)) };
 }
+// The original's auth part without its crypto (@noble/curves and @noble/hashes, through eccrypto), left out
+// of the bundle as externals: what its session layer, fetch helpers and logging weigh. Our counterpart is
+// everything in the auth entry above its crypto floor (BENCHMARKS.md, stop 22: 18.1 KB gzip with its glue).
+{
+  const out = await bundle(entries.auth, join(WORK, "original-auth-nocrypto.min.js"), { external: ["@noble/*", "@toruslabs/eccrypto"] });
+  original.authNoCrypto = { raw: out.length, gzip: gzip9(Buffer.from(out)) };
+}
 
 ensurePkg();
 const ours = { files: {} };
@@ -53,6 +60,7 @@ const kb = (n) => (n / 1000).toFixed(1) + " KB";
 console.log(`size (gzip -9 bytes; ${ORIGINAL} ${ORIGINAL_VERSION} bundled by esbuild, minified ESM, platform browser)`);
 console.log(`  original, everything (${exported.length} exports): ${fmtInt(original.all.gzip)} B (${kb(original.all.gzip)}; ${fmtInt(original.all.raw)} B minified)`);
 console.log(`  original, AuthSessionManager + HttpClient:   ${fmtInt(original.auth.gzip)} B (${kb(original.auth.gzip)}; ${fmtInt(original.auth.raw)} B minified)`);
+console.log(`  original, the same without its crypto (@noble/*, eccrypto external): ${fmtInt(original.authNoCrypto.gzip)} B (${fmtInt(original.authNoCrypto.raw)} B minified); its crypto: ${fmtInt(original.auth.gzip - original.authNoCrypto.gzip)} B`);
 for (const [f, s] of Object.entries(ours.files)) console.log(`  ours, pkg/${f}: ${fmtInt(s.gzip)} B (${fmtInt(s.raw)} B raw)`);
 console.log(`  ours, total: ${fmtInt(ours.gzip)} B (${kb(ours.gzip)}); pkg/ built ${ours.builtAt}, wasm sha256 ${ours.wasmSha256}…`);
 console.log(`  ours, exports: ${ourExports.join(", ")}`);
