@@ -20,17 +20,17 @@ const entries = {
   auth: `import { AuthSessionManager, HttpClient } from "${ORIGINAL}"; globalThis.__sessionManager = { AuthSessionManager, HttpClient };`,
 };
 
-const original = {};
-for (const [name, src] of Object.entries(entries)) {
-  const out = await bundle(src, join(WORK, `original-${name}.min.js`));
-  original[name] = { raw: out.length, gzip: gzip9(Buffer.from(out)) };
-}
-// The original's auth part without its crypto (@noble/curves and @noble/hashes, through eccrypto), left out
-// of the bundle as externals: what its session layer, fetch helpers and logging weigh. Our counterpart is
+// The original's auth part again without its crypto (@noble/curves and @noble/hashes, through eccrypto), left
+// out of the bundle as externals: what its session layer, fetch helpers and logging weigh. Our counterpart is
 // everything in the auth entry above its crypto floor (BENCHMARKS.md, stop 22: 18.1 KB gzip with its glue).
-{
-  const out = await bundle(entries.auth, join(WORK, "original-auth-nocrypto.min.js"), { external: ["@noble/*", "@toruslabs/eccrypto"] });
-  original.authNoCrypto = { raw: out.length, gzip: gzip9(Buffer.from(out)) };
+const bundles = [
+  ...Object.entries(entries).map(([name, src]) => [name, src, []]),
+  ["authNoCrypto", entries.auth, ["@noble/*", "@toruslabs/eccrypto"]],
+];
+const original = {};
+for (const [name, src, external] of bundles) {
+  const out = await bundle(src, join(WORK, `original-${name}.min.js`), { external });
+  original[name] = { raw: out.length, gzip: gzip9(Buffer.from(out)) };
 }
 
 ensurePkg();
